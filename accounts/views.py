@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+
+from accounts import services
+from accounts.forms import ProfileForm, SignUpForm, ThrottledAuthenticationForm
+
+
+def sign_up(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.user_sign_up(
+            email=data["email"],
+            password=data["password1"],
+            name=data["name"],
+            business_name=data["business_name"],
+            time_zone=data["time_zone"],
+        )
+        # login() rotates the session key, so a session fixed before sign-up is useless.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome to Settle. Start by adding a client.")
+        return redirect("disputes:dashboard")
+    return render(request, "accounts/sign_up.html", {"form": form})
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.user_update_profile(
+            user=request.user,
+            name=data["name"],
+            business_name=data["business_name"],
+            time_zone=data["time_zone"],
+            email_reminders=data["email_reminders"],
+        )
+        messages.success(request, "Profile saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    @property
+    def extra_email_context(self):
+        # Links in e-mails come from the configured site URL, never the Host header.
+        return {"site_url": settings.SITE_URL}

@@ -1,0 +1,129 @@
+"""The operator console. State fields are read-only: stage and status change only
+through the ladder service, and timeline entries and fingerprints never change."""
+
+from django.contrib import admin
+
+from disputes.models import Case, Client, Evidence, Milestone, Project, ScopeAgreement, TimelineEntry, WarningSign
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class WarningSignInline(admin.TabularInline):
+    model = WarningSign
+    extra = 0
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "owner", "platform", "preferred_channel", "created_at"]
+    list_filter = ["platform", "preferred_channel"]
+    search_fields = ["name", "company", "email", "owner__email"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner"]
+    inlines = [WarningSignInline]
+
+
+@admin.register(WarningSign)
+class WarningSignAdmin(admin.ModelAdmin):
+    list_display = ["client", "kind", "noticed_on"]
+    list_filter = ["kind"]
+    search_fields = ["client__name", "note"]
+    list_select_related = ["client"]
+    raw_id_fields = ["client"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "client", "owner", "price", "currency", "status", "due_date"]
+    list_filter = ["status", "currency"]
+    search_fields = ["title", "client__name", "owner__email"]
+    list_select_related = ["client", "owner"]
+    raw_id_fields = ["owner", "client"]
+    inlines = [MilestoneInline]
+
+
+@admin.register(ScopeAgreement)
+class ScopeAgreementAdmin(admin.ModelAdmin):
+    list_display = ["project", "version", "source", "accepted_at", "accepted_via", "created_at"]
+    list_filter = ["source", "accepted_via"]
+    search_fields = ["project__title", "deliverables"]
+    list_select_related = ["project"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # A version is never edited; a change is a new version.
+
+
+class TimelineEntryInline(ReadOnlyInline):
+    model = TimelineEntry
+    fk_name = "case"
+    fields = ["happened_at", "kind", "channel", "body", "author", "corrects", "recorded_at"]
+    readonly_fields = fields
+    ordering = ["happened_at"]
+
+
+class EvidenceInline(ReadOnlyInline):
+    model = Evidence
+    fields = ["original_name", "kind", "caption", "content_type", "size", "sha256", "uploaded_at"]
+    readonly_fields = fields
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["title", "client", "owner", "kind", "stage", "status", "amount_in_dispute", "currency", "opened_at"]
+    list_filter = ["stage", "status", "kind", "currency"]
+    search_fields = ["title", "client__name", "owner__email"]
+    list_select_related = ["client", "owner"]
+    raw_id_fields = ["owner", "project", "client"]
+    readonly_fields = ["stage", "status", "stage_changed_at", "outcome", "closed_at", "opened_at", "updated_at"]
+    date_hierarchy = "opened_at"
+    inlines = [TimelineEntryInline, EvidenceInline]
+
+
+@admin.register(TimelineEntry)
+class TimelineEntryAdmin(admin.ModelAdmin):
+    list_display = ["case", "kind", "channel", "happened_at", "recorded_at", "author"]
+    list_filter = ["kind", "channel"]
+    search_fields = ["body", "case__title"]
+    list_select_related = ["case", "author"]
+    date_hierarchy = "happened_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "case", "kind", "content_type", "size", "uploaded_at"]
+    list_filter = ["kind", "content_type"]
+    search_fields = ["original_name", "caption", "sha256", "case__title"]
+    list_select_related = ["case"]
+
+    def has_add_permission(self, request):
+        return False  # Evidence comes in through the case page, which checks every file.
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

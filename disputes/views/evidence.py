@@ -1,0 +1,78 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from disputes.forms import EvidenceForm
+from disputes.models import Evidence
+from disputes.services.evidence import EvidenceDetails, EvidenceRefused, evidence_add
+from disputes.uploads import safe_download_name
+from disputes.views.cases import owned_case
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_upload(request, pk: int):
+    case = owned_case(request, pk)
+    form = EvidenceForm(request.POST or None, request.FILES or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        details = EvidenceDetails(
+            kind=data["kind"], caption=data["caption"], captured_on=data["captured_on"], entry=data["entry"]
+        )
+        try:
+            stored = evidence_add(case=case, author=request.user, uploads=data["files"], details=details)
+        except EvidenceRefused as refusal:
+            for name, reason in refusal.errors.items():
+                form.add_error("files", f"{name}: {reason}" if name else reason)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            count = len(stored)
+            messages.success(request, f"{count} file{'s' if count != 1 else ''} added as evidence, fingerprinted.")
+            return redirect(f"{case.get_absolute_url()}#evidence")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "disputes/evidence_form.html", {"case": case, "form": form}, status=status)
+
+
+def _owned_evidence(request, pk: int, evidence_pk: int) -> Evidence:
+    case = owned_case(request, pk)
+    return get_object_or_404(Evidence, pk=evidence_pk, case=case)
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk: int, evidence_pk: int):
+    evidence = _owned_evidence(request, pk, evidence_pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=safe_download_name(evidence.original_name, evidence.extension),
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def evidence_thumbnail(request, pk: int, evidence_pk: int):
+    evidence = _owned_evidence(request, pk, evidence_pk)
+    if not evidence.thumbnail:
+        raise Http404("No thumbnail.")
+    # Thumbnails are JPEGs Settle re-encoded itself, so they are safe to show inline.
+    response = FileResponse(evidence.thumbnail.open("rb"), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_GET
+def evidence_detail(request, pk: int, evidence_pk: int):
+    evidence = _owned_evidence(request, pk, evidence_pk)
+    return render(request, "disputes/evidence_detail.html", {"case": evidence.case, "item": evidence})

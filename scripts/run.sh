@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Set everything up and run Settle locally: web app, Celery worker and beat.
+# Embedded defaults: SQLite in var/, a file-system Celery broker in var/broker,
+# e-mail printed to the console. Stop with Ctrl+C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+export DEBUG="${DEBUG:-1}"
+PORT="${PORT:-8000}"
+export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"
+PY=.venv/bin/python
+
+$PY manage.py migrate --noinput
+$PY manage.py seed_demo
+
+# The worker runs beat inside it (-B): exactly one scheduler, so no schedule fires twice.
+.venv/bin/celery -A config worker -B --loglevel=INFO --concurrency=2 &
+worker_pid=$!
+trap 'kill "$worker_pid" 2>/dev/null || true; wait "$worker_pid" 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+
+  Settle is running at  http://127.0.0.1:$PORT/
+  Demo login:           demo@settle.example / settle-demo-2026
+  Staff login:          staff@settle.example / settle-demo-2026
+  E-mails are printed in this terminal. Stop with Ctrl+C.
+
+MSG
+$PY manage.py runserver "127.0.0.1:$PORT"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set everything up and run the whole test suite. Extra arguments go to pytest.
+#
+# Without DATABASE_URL the suite runs on SQLite; CI sets it to PostgreSQL and
+# CELERY_BROKER_URL to Redis. With REQUIRE_SERVICES=1 a test that needs a
+# missing service (PostgreSQL, Redis, Chromium) fails instead of skipping.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh dev
+
+# Browser tests drive the system's Chromium (Playwright cannot download its own here).
+if ! command -v chromium >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing Chromium for the browser tests…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "Could not install Chromium; browser tests will be skipped." >&2
+fi
+
+exec .venv/bin/python -m pytest "$@"
