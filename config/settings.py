@@ -134,6 +134,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 
 # Uploaded evidence lives outside static/ and has no public URL: it is only
 # ever served by a view that checks who is asking.

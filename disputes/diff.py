@@ -2,6 +2,7 @@
 
 import difflib
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,6 +27,8 @@ def _display(agreement: ScopeAgreement, name: str) -> str:
         return str(getattr(agreement, f"get_{name}_display")())
     if value is None:
         return ""
+    if isinstance(value, Decimal):
+        return f"{value:.{model_field.decimal_places}f}"
     if name == "accepted_at":
         return date_format(timezone.localtime(value), "j M Y, H:i T")
     return str(value)

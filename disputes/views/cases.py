@@ -3,19 +3,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from disputes import ladder
-from disputes.forms import CaseFilterForm, CaseForm, CaseOpenForm, CorrectionForm, EntryForm, EvidenceForm, MoveForm
+from disputes.forms import CaseFilterForm, CaseForm, CaseOpenForm, CorrectionForm, EntryForm, MoveForm
 from disputes.models import Case, Project, TimelineEntry
 from disputes.services import cases as case_services
 from disputes.services import timeline as timeline_services
-from disputes.views.common import paginate, querystring_without_page
+from disputes.views.common import allow_methods, owned_or_404, paginate, querystring_without_page
 
 
-def owned_case(request, pk: int) -> Case:
-    return get_object_or_404(Case.objects.for_owner(request.user).select_related("project", "client"), pk=pk)
+def owned_case(request, pk: int, *, final: bool = True) -> Case:
+    return owned_or_404(
+        request, Case.objects.for_owner(request.user).select_related("project", "client"), final=final, pk=pk
+    )
 
 
 @login_required
@@ -72,7 +74,7 @@ def case_open(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def case_edit(request, pk: int):
     case = owned_case(request, pk)
     form = CaseForm(request.POST or None, instance=case)
@@ -106,8 +108,12 @@ def build_timeline(entries: list[TimelineEntry]) -> list[TimelineEntry]:
 
 
 @login_required
-def case_detail(request, pk: int, entry_form: EntryForm | None = None, evidence_form: EvidenceForm | None = None):
-    case = owned_case(request, pk)
+@allow_methods("GET")
+def case_detail(request, pk: int):
+    return _case_page(request, owned_case(request, pk))
+
+
+def _case_page(request, case: Case, entry_form: EntryForm | None = None):
     entries = list(case.entries.select_related("author").order_by("happened_at", "id"))
     evidence = list(case.evidence.select_related("entry").order_by("-uploaded_at", "-id"))
     current = ladder.rung(case.stage)
@@ -121,13 +127,12 @@ def case_detail(request, pk: int, entry_form: EntryForm | None = None, evidence_
         "current_index": ladder.stage_index(case.stage),
         "moves": [(move, ladder.MOVE_LABELS[move]) for move in ladder.available_moves(case.ladder_state)],
         "entry_form": entry_form or EntryForm(),
-        "evidence_form": evidence_form or EvidenceForm(case=case),
     }
     return render(request, "disputes/case_detail.html", context)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def case_move(request, pk: int, move: str):
     case = owned_case(request, pk)
     if move not in ladder.MOVES:
@@ -191,7 +196,7 @@ def case_move(request, pk: int, move: str):
 
 
 @login_required
-@require_POST
+@allow_methods("POST")
 def entry_add(request, pk: int):
     case = owned_case(request, pk)
     form = EntryForm(request.POST)
@@ -213,14 +218,14 @@ def entry_add(request, pk: int):
             messages.success(request, "Added to the timeline.")
             return redirect(f"{case.get_absolute_url()}#timeline")
     messages.error(request, "The entry was not added. Check the form below.")
-    return case_detail(request, pk, entry_form=form)
+    return _case_page(request, case, entry_form=form)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def entry_correct(request, pk: int, entry_pk: int):
-    case = owned_case(request, pk)
-    original = get_object_or_404(TimelineEntry.objects.select_related("author"), pk=entry_pk, case=case)
+    case = owned_case(request, pk, final=False)
+    original = owned_or_404(request, TimelineEntry.objects.filter(case=case).select_related("author"), pk=entry_pk)
     if original.kind not in TimelineEntry.MANUAL_KINDS:
         raise Http404("Entries written by Settle cannot be corrected.")
     initial = {

@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from disputes.forms import ClientForm, WarningSignForm
 from disputes.models import Case, Client, Project
 from disputes.services import clients as client_services
-from disputes.views.common import paginate, querystring_without_page
+from disputes.views.common import allow_methods, owned_or_404, paginate, querystring_without_page
 
 
 @login_required
@@ -40,9 +40,9 @@ def client_create(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def client_edit(request, pk: int):
-    client = get_object_or_404(Client.objects.for_owner(request.user), pk=pk)
+    client = owned_or_404(request, Client.objects.for_owner(request.user), pk=pk)
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         client_services.client_update(client=client, data=form.cleaned_data)
@@ -52,8 +52,13 @@ def client_edit(request, pk: int):
 
 
 @login_required
-def client_detail(request, pk: int, warning_form: WarningSignForm | None = None):
-    client = get_object_or_404(Client.objects.for_owner(request.user), pk=pk)
+@allow_methods("GET")
+def client_detail(request, pk: int):
+    client = owned_or_404(request, Client.objects.for_owner(request.user), pk=pk)
+    return _client_page(request, client)
+
+
+def _client_page(request, client: Client, warning_form: WarningSignForm | None = None):
     projects = Project.objects.filter(client=client).annotate(case_count=Count("cases"))
     cases = Case.objects.filter(client=client).select_related("project")
     context = {
@@ -67,12 +72,12 @@ def client_detail(request, pk: int, warning_form: WarningSignForm | None = None)
 
 
 @login_required
-@require_POST
+@allow_methods("POST")
 def warning_sign_add(request, pk: int):
-    client = get_object_or_404(Client.objects.for_owner(request.user), pk=pk)
+    client = owned_or_404(request, Client.objects.for_owner(request.user), pk=pk)
     form = WarningSignForm(request.POST)
     if not form.is_valid():
-        return client_detail(request, pk, warning_form=form)
+        return _client_page(request, client, warning_form=form)
     client_services.warning_sign_add(client=client, owner=request.user, **form.cleaned_data)
     messages.success(request, "Warning sign recorded.")
     return redirect("disputes:client_detail", pk=client.pk)

@@ -2,18 +2,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import redirect, render
 
 from disputes.forms import EvidenceForm
 from disputes.models import Evidence
 from disputes.services.evidence import EvidenceDetails, EvidenceRefused, evidence_add
 from disputes.uploads import safe_download_name
 from disputes.views.cases import owned_case
+from disputes.views.common import allow_methods, owned_or_404
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def evidence_upload(request, pk: int):
     case = owned_case(request, pk)
     form = EvidenceForm(request.POST or None, request.FILES or None, case=case)
@@ -38,12 +38,12 @@ def evidence_upload(request, pk: int):
 
 
 def _owned_evidence(request, pk: int, evidence_pk: int) -> Evidence:
-    case = owned_case(request, pk)
-    return get_object_or_404(Evidence, pk=evidence_pk, case=case)
+    case = owned_case(request, pk, final=False)
+    return owned_or_404(request, Evidence.objects.filter(case=case), pk=evidence_pk)
 
 
 @login_required
-@require_GET
+@allow_methods("GET")
 def evidence_download(request, pk: int, evidence_pk: int):
     evidence = _owned_evidence(request, pk, evidence_pk)
     response = FileResponse(
@@ -59,7 +59,7 @@ def evidence_download(request, pk: int, evidence_pk: int):
 
 
 @login_required
-@require_GET
+@allow_methods("GET")
 def evidence_thumbnail(request, pk: int, evidence_pk: int):
     evidence = _owned_evidence(request, pk, evidence_pk)
     if not evidence.thumbnail:
@@ -72,7 +72,7 @@ def evidence_thumbnail(request, pk: int, evidence_pk: int):
 
 
 @login_required
-@require_GET
+@allow_methods("GET")
 def evidence_detail(request, pk: int, evidence_pk: int):
     evidence = _owned_evidence(request, pk, evidence_pk)
     return render(request, "disputes/evidence_detail.html", {"case": evidence.case, "item": evidence})

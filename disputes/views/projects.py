@@ -2,18 +2,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from disputes.diff import agreement_changes
 from disputes.forms import AgreementForm, MilestoneForm, MilestonePaidForm, ProjectCreateForm, ProjectForm
 from disputes.models import Case, Client, Milestone, Project, ScopeAgreement
 from disputes.services import projects as project_services
-from disputes.views.common import paginate, querystring_without_page
+from disputes.views.common import allow_methods, owned_or_404, paginate, querystring_without_page
 
 
-def _owned_project(request, pk: int) -> Project:
-    return get_object_or_404(Project.objects.for_owner(request.user).select_related("client"), pk=pk)
+def _owned_project(request, pk: int, *, final: bool = True) -> Project:
+    return owned_or_404(request, Project.objects.for_owner(request.user).select_related("client"), final=final, pk=pk)
 
 
 @login_required
@@ -54,7 +54,7 @@ def project_create(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def project_edit(request, pk: int):
     project = _owned_project(request, pk)
     form = ProjectForm(request.POST or None, instance=project)
@@ -66,8 +66,12 @@ def project_edit(request, pk: int):
 
 
 @login_required
-def project_detail(request, pk: int, milestone_form: MilestoneForm | None = None):
-    project = _owned_project(request, pk)
+@allow_methods("GET")
+def project_detail(request, pk: int):
+    return _project_page(request, _owned_project(request, pk))
+
+
+def _project_page(request, project: Project, milestone_form: MilestoneForm | None = None):
     milestones = list(project.milestones.all())
     totals = project.milestones.aggregate(total=Sum("amount"), paid=Sum("amount", filter=Q(paid_on__isnull=False)))
     context = {
@@ -82,22 +86,22 @@ def project_detail(request, pk: int, milestone_form: MilestoneForm | None = None
 
 
 @login_required
-@require_POST
+@allow_methods("POST")
 def milestone_add(request, pk: int):
     project = _owned_project(request, pk)
     form = MilestoneForm(request.POST)
     if not form.is_valid():
-        return project_detail(request, pk, milestone_form=form)
+        return _project_page(request, project, milestone_form=form)
     project_services.milestone_add(project=project, **form.cleaned_data)
     messages.success(request, "Milestone added.")
     return redirect("disputes:project_detail", pk=project.pk)
 
 
 @login_required
-@require_POST
+@allow_methods("POST")
 def milestone_paid(request, pk: int, milestone_pk: int):
-    project = _owned_project(request, pk)
-    milestone = get_object_or_404(Milestone, pk=milestone_pk, project=project)
+    project = _owned_project(request, pk, final=False)
+    milestone = owned_or_404(request, Milestone.objects.filter(project=project), pk=milestone_pk)
     form = MilestonePaidForm(request.POST)
     if form.is_valid():
         project_services.milestone_mark_paid(milestone=milestone, paid_on=form.cleaned_data["paid_on"])
@@ -108,7 +112,7 @@ def milestone_paid(request, pk: int, milestone_pk: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def agreement_create(request, pk: int):
     project = _owned_project(request, pk)
     latest = project.agreements.order_by("-version").first()
@@ -129,9 +133,10 @@ def agreement_create(request, pk: int):
 
 
 @login_required
+@allow_methods("GET")
 def agreement_detail(request, pk: int, version: int):
-    project = _owned_project(request, pk)
-    agreement = get_object_or_404(project.agreements.select_related("created_by"), version=version)
+    project = _owned_project(request, pk, final=False)
+    agreement = owned_or_404(request, project.agreements.select_related("created_by"), version=version)
     versions = list(project.agreements.values_list("version", flat=True).order_by("-version"))
     previous = project.agreements.filter(version__lt=version).order_by("-version").first()
     changes = agreement_changes(previous, agreement) if previous else []
@@ -143,6 +148,7 @@ def agreement_detail(request, pk: int, version: int):
 
 
 @login_required
+@allow_methods("GET")
 def agreement_compare(request, pk: int):
     project = _owned_project(request, pk)
     try:

@@ -1,0 +1,77 @@
+import io
+import shutil
+
+import pytest
+from PIL import Image
+
+from tests.factories import CaseFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Each test stores uploads in its own folder, removed afterwards."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": settings.MEDIA_ROOT, "base_url": None},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(email="owner@example.com", name="Olive Owner")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(email="outsider@example.com", name="Oscar Outsider")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(email="staff@example.com", is_staff=True)
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    client.force_login(outsider)
+    return client
+
+
+@pytest.fixture
+def case(owner):
+    return CaseFactory(project__client__owner=owner)
+
+
+def png_bytes(size=(64, 48), color="red", **save_kwargs) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="PNG", **save_kwargs)
+    return buffer.getvalue()
+
+
+def jpeg_bytes(size=(64, 48), exif: bytes | None = None) -> bytes:
+    buffer = io.BytesIO()
+    kwargs = {"exif": exif} if exif else {}
+    Image.new("RGB", size, "blue").save(buffer, format="JPEG", **kwargs)
+    return buffer.getvalue()

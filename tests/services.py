@@ -1,0 +1,40 @@
+"""Skip-or-fail for tests that need a real service.
+
+Locally a test that needs PostgreSQL, Redis or Chromium skips when the
+service is missing. With REQUIRE_SERVICES=1 (as in CI) it fails instead, so a
+green run can never come from skipping.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+REQUIRED = os.environ.get("REQUIRE_SERVICES", "") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def missing(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"Required service missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_postgres() -> None:
+    if connection.vendor != "postgresql":
+        missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+def require_redis() -> str:
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        missing("needs Redis: set CELERY_BROKER_URL=redis://…")
+    return url
+
+
+def require_chromium() -> str:
+    if not CHROMIUM:
+        missing("needs Chromium (apt-get install chromium)")
+    return CHROMIUM

@@ -1,0 +1,348 @@
+"""Tenancy, login, methods and CSRF, checked over every route the app has."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from disputes.models import Case, Client, Evidence, Milestone, Project, ScopeAgreement, TimelineEntry, WarningSign
+from disputes.services.evidence import EvidenceDetails, evidence_add
+from tests.conftest import png_bytes
+from tests.factories import (
+    AgreementFactory,
+    CaseFactory,
+    EntryFactory,
+    MilestoneFactory,
+    UserFactory,
+    WarningSignFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Pages anyone may open without signing in.
+PUBLIC = {
+    "accounts:login",
+    "accounts:sign_up",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+}
+# Routes that only accept POST.
+POST_ONLY = {
+    "accounts:logout",
+    "disputes:warning_sign_add",
+    "disputes:milestone_add",
+    "disputes:milestone_paid",
+    "disputes:entry_add",
+}
+
+
+@dataclass
+class World:
+    client: Client
+    project: Project
+    milestone: Milestone
+    agreement: ScopeAgreement
+    case: Case
+    entry: TimelineEntry
+    evidence: Evidence
+
+
+def build_world(user) -> World:
+    case = CaseFactory(project__client__owner=user, title="Secret case")
+    WarningSignFactory(client=case.client)
+    agreement = AgreementFactory(project=case.project, version=1)
+    entry = EntryFactory(case=case)
+    [evidence] = evidence_add(
+        case=case,
+        author=user,
+        uploads=[SimpleUploadedFile("a.png", png_bytes())],
+        details=EvidenceDetails(kind="photo"),
+    )
+    return World(
+        client=case.client,
+        project=case.project,
+        milestone=MilestoneFactory(project=case.project),
+        agreement=agreement,
+        case=case,
+        entry=entry,
+        evidence=evidence,
+    )
+
+
+def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict:
+    """URL arguments for every route that takes ids. A route missing here fails the suite."""
+    s = secondary or w
+    table = {
+        "disputes:client_detail": {"pk": w.client.pk},
+        "disputes:client_edit": {"pk": w.client.pk},
+        "disputes:warning_sign_add": {"pk": w.client.pk},
+        "disputes:project_detail": {"pk": w.project.pk},
+        "disputes:project_edit": {"pk": w.project.pk},
+        "disputes:milestone_add": {"pk": w.project.pk},
+        "disputes:milestone_paid": {"pk": w.project.pk, "milestone_pk": s.milestone.pk},
+        "disputes:agreement_create": {"pk": w.project.pk},
+        "disputes:agreement_compare": {"pk": w.project.pk},
+        "disputes:agreement_detail": {"pk": w.project.pk, "version": 1},
+        "disputes:case_detail": {"pk": w.case.pk},
+        "disputes:case_edit": {"pk": w.case.pk},
+        "disputes:case_move": {"pk": w.case.pk, "move": "escalate"},
+        "disputes:entry_add": {"pk": w.case.pk},
+        "disputes:entry_correct": {"pk": w.case.pk, "entry_pk": s.entry.pk},
+        "disputes:evidence_upload": {"pk": w.case.pk},
+        "disputes:evidence_detail": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
+        "disputes:evidence_download": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
+        "disputes:evidence_thumbnail": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
+    }
+    return table[name]
+
+
+# Secondary ids: a route whose second id belongs to another user must 404 even under my own first id.
+MIXED = [
+    "disputes:milestone_paid",
+    "disputes:entry_correct",
+    "disputes:evidence_detail",
+    "disputes:evidence_download",
+    "disputes:evidence_thumbnail",
+]
+
+# A POST body that would succeed for the owner, so a 404 proves the ownership check, not a form error.
+PROJECT_DATA = {"title": "Hijacked", "price": "1", "currency": "USD", "prepayment_percent": 0, "status": "active"}
+POST_DATA = {
+    "disputes:client_edit": {
+        "name": "Hijacked",
+        "preferred_channel": "email",
+        "platform": "direct",
+        "time_zone": "UTC",
+    },
+    "disputes:warning_sign_add": {"kind": "never_satisfied", "noticed_on": "2026-01-01"},
+    "disputes:project_edit": PROJECT_DATA,
+    "disputes:milestone_add": {"title": "Hijacked", "amount": "1"},
+    "disputes:milestone_paid": {"paid_on": "2026-01-01"},
+    "disputes:agreement_create": {
+        "deliverables": "Hijacked",
+        "price": "1",
+        "currency": "USD",
+        "revision_rounds": 1,
+        "source": "email",
+    },
+    "disputes:case_edit": {"title": "Hijacked", "kind": "billing", "amount_in_dispute": "1", "currency": "USD"},
+    "disputes:case_move": {"expected_stage": "direct_talk", "expected_status": "open", "reason": "Hijacked"},
+    "disputes:entry_add": {"kind": "note", "body": "Hijacked"},
+    "disputes:entry_correct": {"happened_at": "2026-01-01T10:00", "body": "Hijacked", "channel": "email"},
+    "disputes:evidence_upload": {"kind": "other"},
+}
+
+
+def all_route_names() -> list[str]:
+    names = []
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.append(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def url_patterns_by_name() -> dict[str, URLPattern]:
+    found = {}
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif pattern.name:
+                found[f"{namespace}:{pattern.name}" if namespace else pattern.name] = pattern
+
+    walk(get_resolver().url_patterns, None)
+    return found
+
+
+def routes_with_ids() -> list[str]:
+    return [name for name in all_route_names() if url_patterns_by_name()[name].pattern.converters]
+
+
+def snapshot() -> dict:
+    """Everything a request could change, to compare before and after."""
+    return {
+        "clients": list(Client.objects.values().order_by("pk")),
+        "signs": WarningSign.objects.count(),
+        "projects": list(Project.objects.values().order_by("pk")),
+        "milestones": list(Milestone.objects.values().order_by("pk")),
+        "agreements": ScopeAgreement.objects.count(),
+        "cases": list(Case.objects.values().order_by("pk")),
+        "entries": TimelineEntry.objects.count(),
+        "evidence": Evidence.objects.count(),
+    }
+
+
+@pytest.fixture
+def worlds(owner, outsider):
+    return build_world(owner), build_world(outsider)
+
+
+def test_every_route_with_ids_has_an_ownership_check_here(worlds):
+    mine, _ = worlds
+    for name in routes_with_ids():
+        if name.startswith("accounts:"):
+            continue
+        route_kwargs(name, mine)  # KeyError: a new route was added without a tenancy test
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+def test_other_peoples_objects_are_404_for_every_method_and_change_nothing(worlds, outsider, client, method):
+    mine, _ = worlds
+    client.force_login(outsider)
+    before = snapshot()
+    checked = 0
+    for name in routes_with_ids():
+        if name.startswith("accounts:"):
+            continue
+        url = reverse(name, kwargs=route_kwargs(name, mine))
+        response = getattr(client, method)(url, POST_DATA.get(name, {}))
+        assert response.status_code == 404, f"{method.upper()} {name} gave {response.status_code}"
+        assert b"Secret case" not in response.content
+        checked += 1
+    assert snapshot() == before
+    assert checked >= 19
+
+
+def test_mixed_ids_my_object_with_someone_elses_child_are_404(worlds, owner, client):
+    mine, theirs = worlds
+    client.force_login(owner)
+    before = snapshot()
+    for name in MIXED:
+        url = reverse(name, kwargs=route_kwargs(name, mine, secondary=theirs))
+        assert client.get(url).status_code == 404, name
+        assert client.post(url, POST_DATA.get(name, {})).status_code == 404, name
+    assert snapshot() == before
+
+
+def test_other_peoples_ids_in_forms_are_refused(worlds, owner, client):
+    _, theirs = worlds
+    client.force_login(owner)
+    before = snapshot()
+    response = client.post(
+        reverse("disputes:project_create"),
+        {**PROJECT_DATA, "client": theirs.client.pk},
+    )
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    response = client.post(
+        reverse("disputes:case_open"),
+        {"project": theirs.project.pk, "title": "x", "kind": "billing", "amount_in_dispute": "1", "currency": "USD"},
+    )
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_every_private_page_sends_anonymous_visitors_to_login(worlds, client):
+    mine, _ = worlds
+    for name in all_route_names():
+        if name in PUBLIC:
+            continue
+        kwargs = route_kwargs(name, mine) if url_patterns_by_name()[name].pattern.converters else {}
+        url = reverse(name, kwargs=kwargs)
+        response = client.post(url) if name in POST_ONLY else client.get(url)
+        if name == "accounts:logout":
+            assert response.status_code == 302
+            continue
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("accounts:login")), name
+
+
+def test_no_get_changes_anything(worlds, owner, client):
+    mine, _ = worlds
+    client.force_login(owner)
+    before = snapshot()
+    for name in all_route_names():
+        has_ids = bool(url_patterns_by_name()[name].pattern.converters)
+        if has_ids and not name.startswith("disputes:"):
+            continue
+        client.get(reverse(name, kwargs=route_kwargs(name, mine) if has_ids else {}))
+    assert snapshot() == before
+
+
+def test_post_only_routes_refuse_get(worlds, owner, client):
+    mine, _ = worlds
+    client.force_login(owner)
+    for name in POST_ONLY:
+        kwargs = route_kwargs(name, mine) if url_patterns_by_name()[name].pattern.converters else {}
+        assert client.get(reverse(name, kwargs=kwargs)).status_code == 405, name
+
+
+def test_no_view_is_csrf_exempt():
+    for name, pattern in url_patterns_by_name().items():
+        assert not getattr(pattern.callback, "csrf_exempt", False), name
+
+
+def test_posts_without_a_csrf_token_are_refused(worlds, owner):
+    mine, _ = worlds
+    browser = HttpClient(enforce_csrf_checks=True)
+    browser.force_login(owner)
+    before = snapshot()
+    response = browser.post(reverse("disputes:entry_add", args=[mine.case.pk]), {"kind": "note", "body": "x"})
+    assert response.status_code == 403
+    response = browser.post(
+        reverse("disputes:case_move", args=[mine.case.pk, "escalate"]),
+        POST_DATA["disputes:case_move"],
+    )
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_user_text_is_escaped_on_every_page(owner, client):
+    user = UserFactory(name=MARKUP)
+    case = CaseFactory(
+        project__client__owner=user,
+        project__client__name=MARKUP,
+        project__client__company=MARKUP,
+        project__title=MARKUP,
+        title=MARKUP,
+        client_complaint=MARKUP,
+    )
+    WarningSignFactory(client=case.client, note=MARKUP)
+    EntryFactory(case=case, body=MARKUP)
+    evidence_add(
+        case=case,
+        author=user,
+        uploads=[SimpleUploadedFile(f"{MARKUP}.png", png_bytes())],
+        details=EvidenceDetails(kind="photo", caption=MARKUP),
+    )
+    client.force_login(user)
+    pages = [
+        reverse("disputes:dashboard"),
+        reverse("disputes:case_list"),
+        reverse("disputes:client_list"),
+        reverse("disputes:project_list"),
+        case.get_absolute_url(),
+        case.client.get_absolute_url(),
+        case.project.get_absolute_url(),
+        reverse("disputes:evidence_detail", args=[case.pk, case.evidence.get().pk]),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html, url
+        assert "<img src=x" not in html, url
+        assert "&lt;script&gt;" in html, url
+
+
+def test_security_headers_are_sent(owner_client):
+    response = owner_client.get(reverse("disputes:dashboard"))
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
