@@ -1,0 +1,58 @@
+"""Production settings refuse to start without their secrets and pass check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "q7Vh2mXr9LwZ4tKp8sNc3fYb6dJg1aUe5oRi0yTx-Wz_Qm.Ln+Hs4Ee7Cv",
+    "ALLOWED_HOSTS": "settle.example.com",
+    "SITE_URL": "https://settle.example.com",
+}
+
+
+def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    # Start from the bare environment: none of the test run's own settings leak in.
+    inherited = {"PATH", "HOME", "LANG", "DATABASE_URL", "CELERY_BROKER_URL"}
+    clean = {k: v for k, v in os.environ.items() if k in inherited}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION, "SETTLE_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without(missing, tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = manage("check", env={**env, "SETTLE_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DEBUG", "maybe"), ("EMAIL_PORT", "twenty-five"), ("EVIDENCE_MAX_FILE_MB", "0"), ("CACHE_URL", "memcached://x")],
+)
+def test_bad_values_are_refused_by_name(name, value, tmp_path):
+    result = manage("check", env={**PRODUCTION, name: value, "SETTLE_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0 and name in result.stderr
+
+
+def test_a_short_secret_key_is_refused(tmp_path):
+    result = manage("check", env={**PRODUCTION, "SECRET_KEY": "short", "SETTLE_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
