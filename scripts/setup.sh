@@ -4,13 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+usable() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; }
+
 PYTHON=${PYTHON:-}
 if [[ -z "$PYTHON" ]]; then
+  # A name on PATH may be a shim for a version that is not installed: try each.
   for candidate in python3.13 python3.12 python3.11 python3; do
-    if command -v "$candidate" >/dev/null 2>&1; then PYTHON=$candidate; break; fi
+    if usable "$candidate"; then PYTHON=$candidate; break; fi
   done
 fi
-if [[ -z "$PYTHON" ]] || ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+if [[ -z "$PYTHON" ]] || ! usable "$PYTHON"; then
   echo "Settle needs Python 3.11 or newer (set PYTHON=/path/to/python3.11)." >&2
   exit 1
 fi
