@@ -106,9 +106,11 @@ def test_a_new_freelancer_records_a_dispute_from_sign_up_to_resolution(
     shot("07-evidence-form")
     page.click("button:has-text('Upload')")
     expect(page.locator("#evidence")).to_contain_text("Chat refusing payment")
-    thumbnail = page.locator("#evidence img")
-    expect(thumbnail).to_be_visible()
-    assert thumbnail.evaluate("img => img.naturalWidth") > 0
+    expect(page.locator("#evidence img")).to_be_visible()
+    # The thumbnail is lazy-loaded: wait until the browser has decoded it.
+    page.wait_for_function(
+        "() => { const img = document.querySelector('#evidence img'); return img.complete && img.naturalWidth > 0; }"
+    )
 
     # Climb to the formal-letter rung.
     for reason, rung in [("No answer to two messages.", "Reminders"), ("Reminders ignored.", "Formal letter")]:
