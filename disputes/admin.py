@@ -57,6 +57,15 @@ class ProjectAdmin(admin.ModelAdmin):
     inlines = [MilestoneInline]
 
 
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "amount", "due_date", "paid_on"]
+    list_filter = ["paid_on"]
+    search_fields = ["title", "project__title"]
+    list_select_related = ["project"]
+    raw_id_fields = ["project"]
+
+
 @admin.register(ScopeAgreement)
 class ScopeAgreementAdmin(admin.ModelAdmin):
     list_display = ["project", "version", "source", "accepted_at", "accepted_via", "created_at"]

@@ -17,7 +17,21 @@ $PY manage.py seed_demo
 # The worker runs beat inside it (-B): exactly one scheduler, so no schedule fires twice.
 .venv/bin/celery -A config worker -B --loglevel=INFO --concurrency=2 &
 worker_pid=$!
-trap 'kill "$worker_pid" 2>/dev/null || true; wait "$worker_pid" 2>/dev/null || true' EXIT INT TERM
+$PY manage.py runserver "127.0.0.1:$PORT" &
+web_pid=$!
+
+stop() {
+  kill -TERM "$web_pid" "$worker_pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$web_pid" 2>/dev/null || kill -0 "$worker_pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  echo "Still running after 10 s; killing." >&2
+  pkill -KILL -P "$worker_pid" 2>/dev/null || true
+  kill -KILL "$web_pid" "$worker_pid" 2>/dev/null || true
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
 
 cat <<MSG
 
@@ -27,4 +41,6 @@ cat <<MSG
   E-mails are printed in this terminal. Stop with Ctrl+C.
 
 MSG
-$PY manage.py runserver "127.0.0.1:$PORT"
+# If either process ends, stop the other. (wait, unlike a foreground command,
+# lets the traps above run as soon as a signal arrives.)
+wait -n "$web_pid" "$worker_pid"

@@ -147,6 +147,16 @@ def test_create_superuser_is_staff():
 def test_admin_pages_open_for_a_superuser(client):
     admin = User.objects.create_superuser(email="root@example.com", password=PASSWORD)
     client.force_login(admin)
-    for model in ("accounts/user", "disputes/case", "disputes/timelineentry", "disputes/evidence", "disputes/client"):
+    for model in (
+        "accounts/user",
+        "disputes/case",
+        "disputes/timelineentry",
+        "disputes/evidence",
+        "disputes/client",
+        "disputes/project",
+        "disputes/milestone",
+        "disputes/scopeagreement",
+        "disputes/warningsign",
+    ):
         assert client.get(f"/admin/{model}/").status_code == 200, model
     assert client.get("/admin/accounts/user/add/").status_code == 200
