@@ -7,6 +7,9 @@ from django.utils import timezone
 from accounts.forms import TimeZoneField
 from disputes import ladder
 from disputes.models import Case, Client, Evidence, Milestone, Project, ScopeAgreement, TimelineEntry, WarningSign
+from disputes.services.cases import CASE_FIELDS
+from disputes.services.clients import CLIENT_FIELDS
+from disputes.services.projects import PROJECT_FIELDS
 from disputes.uploads import ALLOWED_DESCRIPTION
 
 
@@ -40,7 +43,7 @@ class ClientForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = ["name", "company", "email", "phone", "preferred_channel", "platform", "time_zone", "notes"]
+        fields = list(CLIENT_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -66,7 +69,7 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = ["title", "description", "start_date", "due_date", "price", "currency", "prepayment_percent", "status"]
+        fields = list(PROJECT_FIELDS)
         widgets = {
             "start_date": DateInput(),
             "due_date": DateInput(),
@@ -136,15 +139,7 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = [
-            "title",
-            "kind",
-            "amount_in_dispute",
-            "currency",
-            "client_complaint",
-            "client_wants",
-            "offered_solutions",
-        ]
+        fields = list(CASE_FIELDS)
         widgets = {
             "client_complaint": forms.Textarea(attrs={"rows": 3}),
             "client_wants": forms.Textarea(attrs={"rows": 2}),
