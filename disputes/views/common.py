@@ -5,7 +5,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
-from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class _WrongMethod(Exception):
@@ -63,13 +62,3 @@ def querystring_without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
-
-
-def safe_next(request: HttpRequest, fallback: str) -> str:
-    """A "back" target from ?next=, only if it stays on this site."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
