@@ -52,6 +52,13 @@ class User(AbstractUser):
         help_text="Send me an e-mail when a client's concern is close to or past its response window.",
     )
 
+    response_window_hours = models.PositiveSmallIntegerField(
+        "response window (hours)",
+        null=True,
+        blank=True,
+        help_text="Answer a client's concern within this many hours. Empty means the standard window.",
+    )
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -67,6 +74,14 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+    @property
+    def response_window(self):
+        from django.conf import settings
+
+        from disputes.ladder import effective_window
+
+        return effective_window(self.response_window_hours, settings.RESPONSE_WINDOW_HOURS)
 
     def get_full_name(self) -> str:
         return self.name

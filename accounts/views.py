@@ -41,6 +41,7 @@ def profile(request):
             business_name=data["business_name"],
             time_zone=data["time_zone"],
             email_reminders=data["email_reminders"],
+            response_window_hours=data["response_window_hours"],
         )
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")

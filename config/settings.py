@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "disputes.context_processors.response_clock",
             ],
         },
     },
@@ -199,7 +200,6 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # A message not acknowledged within this time is handed to another worker:
     # it must be well above the longest task time limit.
@@ -249,3 +249,15 @@ LOGGING = {
 }
 
 PAGE_SIZE = 20
+
+# --- The response clock ----------------------------------------------------------------
+# A client's concern must be answered within this many hours (users may choose
+# a shorter window, never a longer one).
+RESPONSE_WINDOW_HOURS = env_int("RESPONSE_WINDOW_HOURS", 24, minimum=1)
+# Less than this many hours left counts as "due soon".
+DUE_SOON_HOURS = env_int("DUE_SOON_HOURS", 4, minimum=0)
+SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 300, minimum=10)
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-concerns": {"task": "disputes.tasks.sweep_concerns", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+}

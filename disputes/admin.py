@@ -1,9 +1,22 @@
 """The operator console. State fields are read-only: stage and status change only
 through the ladder service, and timeline entries and fingerprints never change."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from disputes.models import Case, Client, Evidence, Milestone, Project, ScopeAgreement, TimelineEntry, WarningSign
+from disputes.models import (
+    Case,
+    Client,
+    Concern,
+    Evidence,
+    Milestone,
+    Project,
+    Reminder,
+    ReminderEmail,
+    ScopeAgreement,
+    TimelineEntry,
+    WarningSign,
+)
+from disputes.services.reminders import reminder_email_retry
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -136,3 +149,73 @@ class EvidenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Concern)
+class ConcernAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "case",
+        "owner",
+        "state",
+        "received_at",
+        "due_at",
+        "due_soon_flagged_at",
+        "overdue_flagged_at",
+    ]
+    list_filter = ["state", ("overdue_flagged_at", admin.EmptyFieldListFilter)]
+    search_fields = ["case__title", "owner__email"]
+    list_select_related = ["case", "owner"]
+    date_hierarchy = "due_at"
+
+
+class ReminderInline(ReadOnlyInline):
+    model = Reminder
+    fields = ["concern", "kind", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(ReminderEmail)
+class ReminderEmailAdmin(admin.ModelAdmin):
+    """Stuck e-mails are those "sending" with an old claim time: the worker died mid-send."""
+
+    list_display = ["id", "user", "status", "attempts", "created_at", "claimed_at", "sent_at", "next_attempt_at"]
+    list_filter = ["status"]
+    search_fields = ["user__email", "last_error"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in ReminderEmail._meta.fields]
+    inlines = [ReminderInline]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Retry the selected failed or stuck e-mails")
+    def retry(self, request, queryset):
+        retried = sum(reminder_email_retry(email=email) for email in queryset)
+        self.message_user(
+            request,
+            f"{retried} e-mail(s) queued again; the next sweep sends them. Sent e-mails were left alone.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["id", "concern", "kind", "email", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["concern", "email"]

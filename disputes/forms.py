@@ -203,6 +203,13 @@ class CorrectionForm(forms.Form):
             del self.fields["amount"]
 
 
+class NoAnswerNeededForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: the client only said thanks, or the question was answered on a call.",
+    )
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -298,12 +305,23 @@ class CaseFilterForm(forms.Form):
         "-amount": ("-amount_in_dispute", "Largest amount"),
         "title": ("title", "Title A to Z"),
         "-activity": ("-stage_changed_at", "Recently moved"),
+        "deadline": ("response_due_at", "Answer due first"),
     }
     q = forms.CharField(required=False, label="Search", max_length=100)
     stage = forms.ChoiceField(choices=[("", "Any stage"), *Case.Stage.choices], required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *Case.Status.choices], required=False)
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Case.Kind.choices], required=False)
     client = forms.ModelChoiceField(queryset=Client.objects.none(), required=False, empty_label="Any client")
+    response = forms.ChoiceField(
+        choices=[
+            ("", "Any"),
+            ("overdue", "Overdue"),
+            ("due_soon", "Due soon"),
+            ("waiting", "Waiting for my answer"),
+        ],
+        required=False,
+        label="Answer",
+    )
     sort = forms.ChoiceField(choices=[(k, v[1]) for k, v in SORTS.items()], required=False)
 
     def __init__(self, *args, owner, **kwargs):

@@ -30,6 +30,11 @@ urlpatterns = [
     path("cases/<int:pk>/move/<slug:move>/", cases.case_move, name="case_move"),
     path("cases/<int:pk>/entries/", cases.entry_add, name="entry_add"),
     path("cases/<int:pk>/entries/<int:entry_pk>/correct/", cases.entry_correct, name="entry_correct"),
+    path(
+        "cases/<int:pk>/entries/<int:entry_pk>/no-answer-needed/",
+        cases.concern_dismiss,
+        name="concern_dismiss",
+    ),
     path("cases/<int:pk>/evidence/new/", evidence.evidence_upload, name="evidence_upload"),
     path("cases/<int:pk>/evidence/<int:evidence_pk>/", evidence.evidence_detail, name="evidence_detail"),
     path("cases/<int:pk>/evidence/<int:evidence_pk>/download/", evidence.evidence_download, name="evidence_download"),

@@ -7,7 +7,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from disputes.models import Case, Client, Evidence, Milestone, Project, ScopeAgreement, TimelineEntry, WarningSign
+from disputes.models import (
+    Case,
+    Client,
+    Concern,
+    Evidence,
+    Milestone,
+    Project,
+    ScopeAgreement,
+    TimelineEntry,
+    WarningSign,
+)
 from disputes.services.evidence import EvidenceDetails, evidence_add
 from tests.conftest import png_bytes
 from tests.factories import (
@@ -92,6 +102,7 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:case_move": {"pk": w.case.pk, "move": "escalate"},
         "disputes:entry_add": {"pk": w.case.pk},
         "disputes:entry_correct": {"pk": w.case.pk, "entry_pk": s.entry.pk},
+        "disputes:concern_dismiss": {"pk": w.case.pk, "entry_pk": s.entry.pk},
         "disputes:evidence_upload": {"pk": w.case.pk},
         "disputes:evidence_detail": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
         "disputes:evidence_download": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
@@ -104,6 +115,7 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
 MIXED = [
     "disputes:milestone_paid",
     "disputes:entry_correct",
+    "disputes:concern_dismiss",
     "disputes:evidence_detail",
     "disputes:evidence_download",
     "disputes:evidence_thumbnail",
@@ -134,6 +146,7 @@ POST_DATA = {
     "disputes:entry_add": {"kind": "note", "body": "Hijacked"},
     "disputes:entry_correct": {"happened_at": "2026-01-01T10:00", "body": "Hijacked", "channel": "email"},
     "disputes:evidence_upload": {"kind": "other"},
+    "disputes:concern_dismiss": {"reason": "Hijacked"},
 }
 
 
@@ -182,6 +195,7 @@ def snapshot() -> dict:
         "cases": list(Case.objects.values().order_by("pk")),
         "entries": TimelineEntry.objects.count(),
         "evidence": Evidence.objects.count(),
+        "concerns": list(Concern.objects.values().order_by("pk")),
     }
 
 
@@ -213,7 +227,7 @@ def test_other_peoples_objects_are_404_for_every_method_and_change_nothing(world
         assert b"Secret case" not in response.content
         checked += 1
     assert snapshot() == before
-    assert checked >= 19
+    assert checked >= 20
 
 
 def test_mixed_ids_my_object_with_someone_elses_child_are_404(worlds, owner, client):

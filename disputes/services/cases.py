@@ -16,6 +16,7 @@ from accounts.models import User
 from disputes import ladder
 from disputes.models import Case, Project, TimelineEntry
 from disputes.services.common import apply_fields, ensure_owner
+from disputes.services.concerns import concerns_sync
 
 CASE_FIELDS = (
     "title",
@@ -145,4 +146,7 @@ def case_move(
             to_status=transition.to_state.status,
             ground=transition.ground,
         )
+        if transition.to_state.status != seen.status:
+            # Closing stops the clock; reopening starts it again.
+            concerns_sync(case=case)
     return Case.objects.get(pk=case.pk)

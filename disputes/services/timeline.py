@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from disputes.models import Case, TimelineEntry
 from disputes.services.common import ensure_owner
+from disputes.services.concerns import concerns_sync
 
 # A little tolerance for a clock on the user's device that runs ahead.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
@@ -49,16 +50,21 @@ def entry_add(
     now = timezone.now()
     happened_at = happened_at or now
     _validate(kind=kind, channel=channel, body=body, amount=amount, happened_at=happened_at)
-    return TimelineEntry.objects.create(
-        case=case,
-        kind=kind,
-        channel=channel if kind in TimelineEntry.CHANNEL_KINDS else "",
-        body=body.strip(),
-        amount=amount,
-        happened_at=happened_at,
-        recorded_at=now,
-        author=author,
-    )
+    with transaction.atomic():
+        entry = TimelineEntry.objects.create(
+            case=case,
+            kind=kind,
+            channel=channel if kind in TimelineEntry.CHANNEL_KINDS else "",
+            body=body.strip(),
+            amount=amount,
+            happened_at=happened_at,
+            recorded_at=now,
+            author=author,
+        )
+        # A message changes the response clock; the flag clears (or starts) at once.
+        if kind in TimelineEntry.CLOCK_KINDS:
+            concerns_sync(case=case)
+    return entry
 
 
 def entry_correct(
@@ -84,7 +90,7 @@ def entry_correct(
     _validate(kind=original.kind, channel=channel, body=body, amount=amount, happened_at=happened_at)
     try:
         with transaction.atomic():
-            return TimelineEntry.objects.create(
+            correction = TimelineEntry.objects.create(
                 case_id=original.case_id,
                 kind=original.kind,
                 channel=channel if original.kind in TimelineEntry.CHANNEL_KINDS else "",
@@ -95,5 +101,8 @@ def entry_correct(
                 author=author,
                 corrects=original,
             )
+            if original.kind in TimelineEntry.CLOCK_KINDS:
+                concerns_sync(case=original.case)
     except IntegrityError:
         raise ValidationError("This entry has already been corrected. Correct the correction instead.") from None
+    return correction

@@ -1,17 +1,34 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from disputes import ladder
-from disputes.forms import CaseFilterForm, CaseForm, CaseOpenForm, CorrectionForm, EntryForm, MoveForm
+from disputes.forms import (
+    CaseFilterForm,
+    CaseForm,
+    CaseOpenForm,
+    CorrectionForm,
+    EntryForm,
+    MoveForm,
+    NoAnswerNeededForm,
+)
 from disputes.models import Case, Project, TimelineEntry
 from disputes.services import cases as case_services
+from disputes.services import concerns as concern_services
 from disputes.services import timeline as timeline_services
-from disputes.views.common import allow_methods, owned_or_404, paginate, querystring_without_page
+from disputes.views.common import (
+    allow_methods,
+    attach_clocks,
+    due_soon_window,
+    owned_or_404,
+    paginate,
+    querystring_without_page,
+)
 
 
 def owned_case(request, pk: int, *, final: bool = True) -> Case:
@@ -32,13 +49,24 @@ def case_list(request):
             cases = cases.filter(**{name: filters[name]})
     if filters.get("client"):
         cases = cases.filter(client=filters["client"])
+    now = timezone.now()
+    response = filters.get("response")
+    if response == "overdue":
+        cases = cases.filter(response_due_at__lte=now)
+    elif response == "due_soon":
+        cases = cases.filter(response_due_at__gt=now, response_due_at__lte=now + due_soon_window())
+    elif response == "waiting":
+        cases = cases.filter(response_due_at__isnull=False)
     # Counts per stage use every filter but the stage itself, so each count
     # says how many cases that stage filter would show.
     per_stage = dict(cases.values_list("stage").annotate(n=Count("id")).order_by())
     if filters.get("stage"):
         cases = cases.filter(stage=filters["stage"])
     order = CaseFilterForm.SORTS.get(filters.get("sort") or "-opened")[0]
+    if order == "response_due_at":
+        order = F("response_due_at").asc(nulls_last=True)
     page = paginate(request, cases.order_by(order, "-id"))
+    attach_clocks(page.object_list, now)
     stage_counts = [(value, label, per_stage.get(value, 0)) for value, label in Case.Stage.choices]
     return render(
         request,
@@ -116,9 +144,16 @@ def case_detail(request, pk: int):
 def _case_page(request, case: Case, entry_form: EntryForm | None = None):
     entries = list(case.entries.select_related("author").order_by("happened_at", "id"))
     evidence = list(case.evidence.select_related("entry").order_by("-uploaded_at", "-id"))
+    concerns = {concern.message_id: concern for concern in case.concerns.all()}
+    for entry in entries:
+        entry.clock_concern = concerns.get(entry.pk)
+    open_concerns = sorted((c for c in concerns.values() if c.state == c.State.OPEN), key=lambda c: c.due_at)
+    attach_clocks([case])
     current = ladder.rung(case.stage)
     context = {
         "case": case,
+        "oldest_open_concern": open_concerns[0] if open_concerns else None,
+        "open_concern_count": len(open_concerns),
         "timeline": build_timeline(entries),
         "entry_count": len(entries),
         "evidence": evidence,
@@ -127,6 +162,7 @@ def _case_page(request, case: Case, entry_form: EntryForm | None = None):
         "current_index": ladder.stage_index(case.stage),
         "moves": [(move, ladder.MOVE_LABELS[move]) for move in ladder.available_moves(case.ladder_state)],
         "entry_form": entry_form or EntryForm(),
+        "correctable_kinds": TimelineEntry.MANUAL_KINDS,
     }
     return render(request, "disputes/case_detail.html", context)
 
@@ -252,6 +288,27 @@ def entry_correct(request, pk: int, entry_pk: int):
             messages.success(request, "Correction added. The original stays on the record, struck through.")
             return redirect(f"{case.get_absolute_url()}#timeline")
     return render(request, "disputes/entry_correct.html", {"case": case, "original": original, "form": form})
+
+
+@login_required
+@allow_methods("GET", "POST")
+def concern_dismiss(request, pk: int, entry_pk: int):
+    case = owned_case(request, pk, final=False)
+    message = owned_or_404(
+        request,
+        TimelineEntry.objects.filter(case=case, kind=TimelineEntry.Kind.MESSAGE_IN, corrects__isnull=True),
+        pk=entry_pk,
+    )
+    form = NoAnswerNeededForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern_services.concern_dismiss(message=message, author=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, "Marked as needing no answer. The reason is on the timeline.")
+            return redirect(f"{case.get_absolute_url()}#entry-{message.pk}")
+    return render(request, "disputes/concern_dismiss.html", {"case": case, "message": message, "form": form})
 
 
 def _attach_errors(form, error: ValidationError) -> None:

@@ -1,3 +1,4 @@
+import datetime
 from functools import wraps
 
 from django.conf import settings
@@ -5,6 +6,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from disputes import ladder
 
 
 class _WrongMethod(Exception):
@@ -51,6 +55,17 @@ def owned_or_404(request: HttpRequest, queryset, *, final: bool = True, **lookup
     if final and getattr(request, "settle_wrong_method", False):
         raise _WrongMethod
     return obj
+
+
+def due_soon_window() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.DUE_SOON_HOURS)
+
+
+def attach_clocks(cases, now: datetime.datetime | None = None) -> None:
+    """Give each case its response clock (`case.clock`), computed in Python, no query."""
+    now = now or timezone.now()
+    for case in cases:
+        case.clock = ladder.clock_state(case.response_due_at, now, due_soon=due_soon_window())
 
 
 def paginate(request: HttpRequest, queryset, per_page: int | None = None) -> Page:

@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.shortcuts import render
+from django.utils import timezone
 
 from disputes import ladder
 from disputes.models import Case, Client, Project, TimelineEntry
+from disputes.views.common import attach_clocks, due_soon_window
 
 
 @login_required
@@ -21,7 +23,18 @@ def dashboard(request):
         .select_related("case", "case__client", "author")
         .order_by("-recorded_at", "-id")[:10]
     )
+    now = timezone.now()
+    waiting = list(
+        open_cases.filter(response_due_at__isnull=False).select_related("client").order_by("response_due_at", "id")[:5]
+    )
+    attach_clocks(waiting, now)
+    clock = open_cases.aggregate(
+        overdue=Count("id", filter=Q(response_due_at__lte=now)),
+        due_soon=Count("id", filter=Q(response_due_at__gt=now, response_due_at__lte=now + due_soon_window())),
+    )
     context = {
+        "waiting": waiting,
+        "clock": clock,
         "rungs": rungs,
         "open_count": sum(per_stage.values()),
         "money": money,

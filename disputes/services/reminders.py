@@ -1,0 +1,216 @@
+"""The sweep that flags due concerns, and the reminder e-mails it sends.
+
+Exactly once, by the database:
+
+1. Flagging. One conditional UPDATE per kind sets `overdue_flagged_at` (or
+   `due_soon_flagged_at`) on open concerns whose flag is still empty, and
+   stamps them with this sweep's id. Run by many processes at once, each row
+   is won by exactly one sweep: on PostgreSQL the losers wait on the row lock,
+   re-check `flagged_at IS NULL`, and skip it.
+2. Outbox. In the same transaction the sweep writes one `Reminder` per
+   concern and kind (a unique constraint backs this up) and one
+   `ReminderEmail` per user who wants e-mail. Nothing is sent yet.
+3. Sending. Each e-mail row is claimed (pending/failed → sending) by a
+   conditional UPDATE before the mail server is contacted, then marked sent,
+   or failed with the error and a back-off before the next try (at most
+   REMINDER_MAX_ATTEMPTS tries).
+
+If a worker dies between the claim and the outcome, the row stays "sending"
+and is not sent again automatically: at most once. Staff find such rows in
+the admin (status "sending", claimed long ago) and retry them with the admin
+action, which calls `reminder_email_retry`.
+
+After downtime the first sweep catches up: every concern due by then is
+flagged once, overdue only (a concern already past its deadline gets no
+"due soon" reminder), and each user gets one e-mail listing them all.
+"""
+
+import datetime
+import logging
+import smtplib
+import uuid
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from disputes.models import Concern, Reminder, ReminderEmail
+
+logger = logging.getLogger(__name__)
+
+# The back-off before try n+1 is 2**n minutes: 2, 4, 8, 16…
+BACKOFF_BASE_MINUTES = 2
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    sweep: str
+    due_soon: int
+    overdue: int
+    emails_created: int
+    emails_sent: int
+    emails_failed: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def concerns_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
+    """Flag concerns that became due soon or overdue, write the outbox, send what is due."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    with transaction.atomic():
+        open_concerns = Concern.objects.filter(state=Concern.State.OPEN)
+        overdue = open_concerns.filter(due_at__lte=now, overdue_flagged_at__isnull=True).update(
+            overdue_flagged_at=now, overdue_sweep=token
+        )
+        due_soon = 0
+        if settings.DUE_SOON_HOURS:
+            soon = now + datetime.timedelta(hours=settings.DUE_SOON_HOURS)
+            due_soon = open_concerns.filter(due_at__gt=now, due_at__lte=soon, due_soon_flagged_at__isnull=True).update(
+                due_soon_flagged_at=now, due_soon_sweep=token
+            )
+        emails_created = _write_outbox(token, now) if overdue or due_soon else 0
+    sent, failed = reminder_emails_send_due(now=now)
+    return SweepResult(
+        sweep=str(token),
+        due_soon=due_soon,
+        overdue=overdue,
+        emails_created=emails_created,
+        emails_sent=sent,
+        emails_failed=failed,
+    )
+
+
+def _write_outbox(token: uuid.UUID, now: datetime.datetime) -> int:
+    """One Reminder per concern flagged by this sweep, one e-mail per user who wants one."""
+    won = list(
+        Concern.objects.filter(Q(overdue_sweep=token) | Q(due_soon_sweep=token)).values_list(
+            "id", "owner_id", "overdue_sweep"
+        )
+    )
+    owners = {owner_id for _, owner_id, _ in won}
+    wanting = User.objects.filter(pk__in=owners, email_reminders=True, is_active=True).values_list("pk", flat=True)
+    emails = ReminderEmail.objects.bulk_create(
+        ReminderEmail(user_id=user_id, sweep=token, created_at=now, next_attempt_at=now) for user_id in sorted(wanting)
+    )
+    email_of = {email.user_id: email.pk for email in emails}
+    Reminder.objects.bulk_create(
+        (
+            Reminder(
+                concern_id=concern_id,
+                kind=Reminder.Kind.OVERDUE if overdue_sweep == token else Reminder.Kind.DUE_SOON,
+                email_id=email_of.get(owner_id),
+                created_at=now,
+            )
+            for concern_id, owner_id, overdue_sweep in won
+        ),
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return len(emails)
+
+
+def reminder_emails_send_due(*, now: datetime.datetime) -> tuple[int, int]:
+    """Send every e-mail that is pending, or failed and due for another try."""
+    ids = list(
+        ReminderEmail.objects.filter(
+            status__in=[ReminderEmail.Status.PENDING, ReminderEmail.Status.FAILED],
+            next_attempt_at__lte=now,
+            attempts__lt=settings.REMINDER_MAX_ATTEMPTS,
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)
+    )
+    sent = failed = 0
+    for email_id in ids:
+        outcome = reminder_email_send(email_id=email_id, now=now)
+        sent += outcome is True
+        failed += outcome is False
+    return sent, failed
+
+
+def reminder_email_send(*, email_id: int, now: datetime.datetime | None = None) -> bool | None:
+    """Claim one e-mail and send it. True: sent; False: failed; None: not ours to send."""
+    now = now or timezone.now()
+    claimed = ReminderEmail.objects.filter(
+        pk=email_id,
+        status__in=[ReminderEmail.Status.PENDING, ReminderEmail.Status.FAILED],
+        attempts__lt=settings.REMINDER_MAX_ATTEMPTS,
+        next_attempt_at__lte=now,
+    ).update(status=ReminderEmail.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    if claimed != 1:
+        return None  # Another worker got there first, or it is not due.
+    email = ReminderEmail.objects.select_related("user").get(pk=email_id)
+    try:
+        _build_message(email, now).send()
+    except (smtplib.SMTPException, OSError) as error:
+        retry_at = None
+        if email.attempts < settings.REMINDER_MAX_ATTEMPTS:
+            retry_at = now + datetime.timedelta(minutes=BACKOFF_BASE_MINUTES**email.attempts)
+        ReminderEmail.objects.filter(pk=email_id, status=ReminderEmail.Status.SENDING).update(
+            status=ReminderEmail.Status.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=retry_at,
+        )
+        logger.warning("Reminder e-mail %s failed (try %s): %s", email_id, email.attempts, error)
+        return False
+    ReminderEmail.objects.filter(pk=email_id, status=ReminderEmail.Status.SENDING).update(
+        status=ReminderEmail.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def reminder_email_retry(*, email: ReminderEmail, now: datetime.datetime | None = None) -> bool:
+    """Put a failed or stuck e-mail back in the queue (staff action). Sent ones are left alone.
+
+    A row stuck in "sending" may in fact have gone out before its worker
+    died; retrying it can then deliver it twice. That is the operator's call.
+    """
+    now = now or timezone.now()
+    changed = ReminderEmail.objects.filter(
+        pk=email.pk, status__in=[ReminderEmail.Status.FAILED, ReminderEmail.Status.SENDING]
+    ).update(
+        status=ReminderEmail.Status.PENDING,
+        next_attempt_at=now,
+        attempts=min(email.attempts, settings.REMINDER_MAX_ATTEMPTS - 1),
+    )
+    return changed == 1
+
+
+def _build_message(email: ReminderEmail, now: datetime.datetime) -> EmailMultiAlternatives:
+    user = email.user
+    reminders = list(email.reminders.select_related("concern__case__client").order_by("concern__due_at", "concern_id"))
+    items = [
+        {
+            "kind": reminder.kind,
+            "client": reminder.concern.case.client.name,
+            "case": reminder.concern.case.title,
+            "url": f"{settings.SITE_URL}{reminder.concern.case.get_absolute_url()}",
+            "received_at": reminder.concern.received_at,
+            "due_at": reminder.concern.due_at,
+            "waited": now - reminder.concern.received_at,
+            "left": reminder.concern.due_at - now,
+            "late": now - reminder.concern.due_at,
+        }
+        for reminder in reminders
+    ]
+    overdue = sum(item["kind"] == Reminder.Kind.OVERDUE for item in items)
+    context = {"user": user, "items": items, "overdue": overdue, "site_url": settings.SITE_URL}
+    # No user-typed text goes into a header: client names and case titles stay in the body.
+    subject = (
+        f"Settle: {overdue} client concern{'s' if overdue != 1 else ''} past the response window"
+        if overdue
+        else f"Settle: {len(items)} client concern{'s' if len(items) != 1 else ''} due soon"
+    )
+    with timezone.override(user.time_zone):
+        text = render_to_string("disputes/email/reminders.txt", context)
+        html = render_to_string("disputes/email/reminders.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    return message
