@@ -339,7 +339,7 @@ class ResponseClock:
 
     @property
     def overdue_by(self) -> dt.timedelta | None:
-        return -self.remaining if self.remaining is not None and self.remaining < dt.timedelta(0) else None
+        return -self.remaining if self.remaining is not None and self.remaining <= dt.timedelta(0) else None
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

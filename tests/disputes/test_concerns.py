@@ -1,0 +1,126 @@
+"""Concerns follow the timeline: replies, corrections, no-answer-needed, closing, the window."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from accounts.services import user_update_profile
+from disputes.models import Case, Concern, TimelineEntry
+from disputes.services.cases import case_move
+from disputes.services.concerns import concern_dismiss
+from disputes.services.timeline import entry_add, entry_correct
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.UTC)
+
+
+def say(case, kind, when, body="..."):
+    with time_machine.travel(when, tick=False):
+        return entry_add(case=case, author=case.owner, kind=kind, channel="email", body=body, happened_at=when)
+
+
+def deadline(case):
+    return Case.objects.get(pk=case.pk).response_due_at
+
+
+def test_an_incoming_message_starts_the_clock_and_a_reply_stops_it(case):
+    message = say(case, "message_in", T0)
+    concern = Concern.objects.get(message=message)
+    assert (concern.state, concern.due_at, concern.owner_id) == ("open", T0 + dt.timedelta(hours=24), case.owner_id)
+    assert deadline(case) == T0 + dt.timedelta(hours=24)
+    say(case, "message_out", T0 + dt.timedelta(hours=3))
+    concern.refresh_from_db()
+    assert concern.state == "answered" and concern.answered_at == T0 + dt.timedelta(hours=3)
+    assert deadline(case) is None
+
+
+def test_notes_and_calls_do_not_answer(case):
+    say(case, "message_in", T0)
+    say(case, "note", T0 + dt.timedelta(hours=1))
+    say(case, "call", T0 + dt.timedelta(hours=2))
+    assert deadline(case) == T0 + dt.timedelta(hours=24)
+
+
+def test_correcting_a_reply_to_a_later_time_reopens_what_it_no_longer_answers(case):
+    say(case, "message_in", T0)
+    reply = say(case, "message_out", T0 + dt.timedelta(hours=1))
+    say(case, "message_in", T0 + dt.timedelta(hours=2))
+    assert deadline(case) == T0 + dt.timedelta(hours=26)
+    with time_machine.travel(T0 + dt.timedelta(hours=5), tick=False):
+        entry_correct(
+            original=reply,
+            author=case.owner,
+            body="sent later",
+            channel="email",
+            happened_at=T0 + dt.timedelta(hours=3),
+        )
+    # The reply now answers both messages.
+    assert deadline(case) is None
+    assert Concern.objects.filter(case=case, state="answered").count() == 2
+
+
+def test_no_answer_needed_is_recorded_and_stops_the_clock(case):
+    message = say(case, "message_in", T0)
+    with time_machine.travel(T0 + dt.timedelta(hours=1), tick=False):
+        entry = concern_dismiss(message=message, author=case.owner, reason="Only said thanks.")
+    assert entry.kind == "no_answer_needed" and entry.about == message and entry.body == "Only said thanks."
+    assert Concern.objects.get(message=message).state == "not_needed"
+    assert deadline(case) is None
+    with pytest.raises(ValidationError):
+        concern_dismiss(message=message, author=case.owner, reason="again")
+    with pytest.raises(ValidationError):
+        concern_dismiss(message=say(case, "message_in", T0), author=case.owner, reason="  ")
+    assert TimelineEntry.objects.filter(kind="no_answer_needed").count() == 1
+
+
+def test_only_client_messages_can_be_dismissed(case):
+    reply = say(case, "message_out", T0)
+    with pytest.raises(ValidationError):
+        concern_dismiss(message=reply, author=case.owner, reason="x")
+
+
+def test_closing_the_case_stops_the_clock_and_reopening_restarts_it(case):
+    say(case, "message_in", T0)
+    closed = case_move(case=case, actor=case.owner, move="walk_away", reason="Not worth it")
+    assert closed.response_due_at is None
+    assert Concern.objects.get(case=case).state == "case_closed"
+    reopened = case_move(case=closed, actor=case.owner, move="reopen", reason="Client wrote again")
+    assert reopened.response_due_at == T0 + dt.timedelta(hours=24)
+
+
+def test_a_shorter_window_in_the_profile_moves_open_deadlines(case):
+    say(case, "message_in", T0)
+    owner = case.owner
+    user_update_profile(
+        user=owner, name="", business_name="", time_zone="UTC", email_reminders=True, response_window_hours=6
+    )
+    assert deadline(case) == T0 + dt.timedelta(hours=6)
+    with pytest.raises(ValidationError):
+        user_update_profile(
+            user=owner, name="", business_name="", time_zone="UTC", email_reminders=True, response_window_hours=48
+        )
+
+
+def test_profile_form_refuses_a_longer_window(owner_client, owner):
+    data = {"name": "", "business_name": "", "time_zone": "UTC", "email_reminders": "on"}
+    response = owner_client.post(reverse("accounts:profile"), {**data, "response_window_hours": "30"})
+    assert response.status_code == 200 and "less than or equal to 24" in response.content.decode()
+    owner_client.post(reverse("accounts:profile"), {**data, "response_window_hours": "12"})
+    owner.refresh_from_db()
+    assert owner.response_window_hours == 12
+
+
+def test_no_answer_needed_page(owner_client, case):
+    message = say(case, "message_in", T0)
+    url = reverse("disputes:concern_dismiss", args=[case.pk, message.pk])
+    assert owner_client.get(url).status_code == 200
+    response = owner_client.post(url, {"reason": ""})
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    owner_client.post(url, {"reason": "Answered on the phone"})
+    assert deadline(case) is None
+    reply = say(case, "message_out", T0)
+    assert owner_client.get(reverse("disputes:concern_dismiss", args=[case.pk, reply.pk])).status_code == 404
