@@ -124,3 +124,18 @@ def test_no_answer_needed_page(owner_client, case):
     assert deadline(case) is None
     reply = say(case, "message_out", T0)
     assert owner_client.get(reverse("disputes:concern_dismiss", args=[case.pk, reply.pk])).status_code == 404
+
+
+def test_the_case_page_shows_waiting_answered_and_dismissed_messages(owner_client, case):
+    waiting = say(case, "message_in", T0, body="Still waiting")
+    answered = say(case, "message_in", T0 - dt.timedelta(days=2), body="Old one")
+    say(case, "message_out", T0 - dt.timedelta(days=1))
+    dismissed = say(case, "message_in", T0 + dt.timedelta(minutes=1), body="Thanks!")
+    with time_machine.travel(T0 + dt.timedelta(hours=2), tick=False):
+        concern_dismiss(message=dismissed, author=case.owner, reason="Only thanks")
+        html = owner_client.get(case.get_absolute_url()).content.decode()
+    assert html.count('data-testid="concern-open"') == 1
+    assert f'href="/cases/{case.pk}/entries/{waiting.pk}/no-answer-needed/"' in html
+    assert f'href="/cases/{case.pk}/entries/{answered.pk}/no-answer-needed/"' not in html
+    assert "Answered" in html and "needs no answer" in html and f'href="#entry-{dismissed.pk}"' in html
+    assert 'data-testid="clock-banner"' in html
