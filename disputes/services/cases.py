@@ -105,24 +105,15 @@ def case_move(
     if amount_recovered is not None and amount_recovered < 0:
         raise ladder.IllegalMove("The amount recovered cannot be negative.")
     now = timezone.now()
-    changes: dict[str, Any] = {
-        "stage": transition.to_state.stage,
-        "status": transition.to_state.status,
-        "updated_at": now,
-    }
-    if transition.to_state.stage != seen.stage:
-        changes["stage_changed_at"] = now
-    if move in (ladder.RESOLVE, ladder.WALK_AWAY):
-        changes.update(
-            outcome=transition.outcome,
-            closed_at=now,
-            amount_recovered=amount_recovered,
-            root_cause=root_cause.strip(),
-            lessons_learned=lessons_learned.strip(),
-        )
-    elif move == ladder.REOPEN:
-        changes.update(outcome="", closed_at=None)
-
+    changes = _row_changes(
+        transition,
+        now,
+        closing={
+            "amount_recovered": amount_recovered,
+            "root_cause": root_cause.strip(),
+            "lessons_learned": lessons_learned.strip(),
+        },
+    )
     with transaction.atomic():
         # The guard against a concurrent move: only a row still in the state
         # the user saw is changed. A lost race updates nothing and writes no entry.
@@ -150,3 +141,19 @@ def case_move(
             # Closing stops the clock; reopening starts it again.
             concerns_sync(case=case)
     return Case.objects.get(pk=case.pk)
+
+
+def _row_changes(transition: ladder.Transition, now, *, closing: dict[str, Any]) -> dict[str, Any]:
+    """The column values a transition writes on the case row."""
+    changes: dict[str, Any] = {
+        "stage": transition.to_state.stage,
+        "status": transition.to_state.status,
+        "updated_at": now,
+    }
+    if transition.to_state.stage != transition.from_state.stage:
+        changes["stage_changed_at"] = now
+    if transition.move in (ladder.RESOLVE, ladder.WALK_AWAY):
+        changes.update(outcome=transition.outcome, closed_at=now, **closing)
+    elif transition.move == ladder.REOPEN:
+        changes.update(outcome="", closed_at=None)
+    return changes

@@ -113,6 +113,22 @@ def case_edit(request, pk: int):
     return render(request, "disputes/case_form.html", {"form": form, "case": case, "has_projects": True})
 
 
+def _move_target(case: Case, move: str) -> ladder.CaseState | None:
+    """Where the move would take the case now, or None if the ladder refuses it."""
+    if move not in ladder.available_moves(case.ladder_state):
+        return None
+    try:
+        return ladder.plan_move(
+            case.ladder_state,
+            move,
+            reason="preview",
+            ground=next(iter(ladder.FAST_TRACK_GROUNDS)) if move == ladder.FAST_TRACK else "",
+            outcome=ladder.PAID_IN_FULL if move == ladder.RESOLVE else "",
+        ).to_state
+    except ladder.IllegalMove:
+        return None
+
+
 def build_timeline(entries: list[TimelineEntry]) -> list[TimelineEntry]:
     """Entries in the order things happened, each with its chain of corrections.
 
@@ -203,19 +219,8 @@ def case_move(request, pk: int, move: str):
         else:
             messages.success(request, f"Done: {ladder.MOVE_LABELS[move].lower()}.")
             return redirect("disputes:case_detail", pk=case.pk)
-    allowed = move in ladder.available_moves(case.ladder_state)
-    target = None
-    if allowed:
-        try:
-            target = ladder.plan_move(
-                case.ladder_state,
-                move,
-                reason="preview",
-                ground=next(iter(ladder.FAST_TRACK_GROUNDS)) if move == ladder.FAST_TRACK else "",
-                outcome=ladder.PAID_IN_FULL if move == ladder.RESOLVE else "",
-            ).to_state
-        except ladder.IllegalMove:
-            allowed = False
+    target = _move_target(case, move)
+    allowed = target is not None
     return render(
         request,
         "disputes/case_move.html",

@@ -67,8 +67,12 @@ class Command(BaseCommand):
         return created
 
     def _data(self, demo: User) -> None:
+        acme, nova = self._clients(demo)
+        logo, app = self._projects(demo, acme, nova)
+        self._cases(demo, logo, app)
+
+    def _clients(self, demo: User) -> tuple[Client, Client]:
         today = timezone.localdate()
-        now = timezone.now()
         acme = clients.client_create(
             owner=demo,
             data={
@@ -107,7 +111,11 @@ class Command(BaseCommand):
                 "time_zone": "Asia/Kolkata",
             },
         )
+        return acme, nova
 
+    def _projects(self, demo: User, acme: Client, nova: Client) -> tuple[Project, Project]:
+        today = timezone.localdate()
+        now = timezone.now()
         logo = projects.project_create(
             owner=demo,
             client=acme,
@@ -179,7 +187,11 @@ class Command(BaseCommand):
                 "status": Project.Status.ACTIVE,
             },
         )
+        return logo, app
 
+    def _cases(self, demo: User, logo: Project, app: Project) -> None:
+        today = timezone.localdate()
+        now = timezone.now()
         unpaid = cases.case_open(
             owner=demo,
             project=logo,

@@ -1,0 +1,34 @@
+"""Clients, projects, scope agreements, dispute cases, their timeline and evidence.
+
+Reads start from the queryset methods (`for_owner`); writes go through
+`disputes.services`. Models hold no rules of their own beyond field
+validation; the ladder's rules are in `disputes.ladder`.
+"""
+
+from disputes.models.cases import AppendOnlyError, Case, CaseQuerySet, TimelineEntry
+from disputes.models.clock import Concern, Reminder, ReminderEmail
+from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
+from disputes.models.evidence import Evidence, evidence_upload_to, thumbnail_upload_to
+from disputes.models.parties import Client, Milestone, Project, ScopeAgreement, WarningSign
+
+__all__ = [
+    "AppendOnlyError",
+    "Case",
+    "CaseQuerySet",
+    "Channel",
+    "Client",
+    "Concern",
+    "Evidence",
+    "Milestone",
+    "OwnedQuerySet",
+    "Project",
+    "Reminder",
+    "ReminderEmail",
+    "ScopeAgreement",
+    "TimelineEntry",
+    "WarningSign",
+    "currency_validator",
+    "evidence_upload_to",
+    "money_validator",
+    "thumbnail_upload_to",
+]

@@ -1,0 +1,203 @@
+"""Dispute cases on the escalation ladder, and their append-only timeline."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from disputes import ladder
+from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
+from disputes.models.parties import Client, Project
+
+
+class CaseQuerySet(OwnedQuerySet):
+    def open(self):
+        return self.filter(status=Case.Status.OPEN)
+
+
+class Case(models.Model):
+    class Kind(models.TextChoices):
+        BILLING = "billing", "Billing (unpaid, late or disputed amount)"
+        QUALITY = "quality", "Quality of the work"
+        SCOPE = "scope", "Scope disagreement"
+        DEADLINE = "deadline", "Missed deadline"
+        CONDUCT = "conduct", "Conduct or abuse"
+        FRAUD = "fraud", "Suspected fraud"
+
+    class Stage(models.TextChoices):
+        DIRECT_TALK = ladder.DIRECT_TALK, "Direct talk"
+        REMINDERS = ladder.REMINDERS, "Reminders"
+        FORMAL_LETTER = ladder.FORMAL_LETTER, "Formal letter"
+        PLATFORM_SUPPORT = ladder.PLATFORM_SUPPORT, "Platform support"
+        MEDIATION = ladder.MEDIATION, "Mediation"
+        LEGAL = ladder.LEGAL, "Legal"
+
+    class Status(models.TextChoices):
+        OPEN = ladder.OPEN, "Open"
+        RESOLVED = ladder.RESOLVED, "Resolved"
+        WALKED_AWAY = ladder.WALKED_AWAY, "Walked away"
+
+    class Outcome(models.TextChoices):
+        PAID_IN_FULL = ladder.PAID_IN_FULL, "Paid in full"
+        PARTIAL_PAYMENT = ladder.PARTIAL_PAYMENT, "Partial payment"
+        REWORK_ACCEPTED = ladder.REWORK_ACCEPTED, "Rework accepted"
+        REFUND = ladder.REFUND, "Refund"
+        DISCOUNT = ladder.DISCOUNT, "Discount"
+        COMPENSATION = ladder.COMPENSATION, "Compensation"
+        WRITTEN_OFF = ladder.WRITTEN_OFF, "Written off"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cases")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="cases")
+    # Copied from the project when the case opens, so lists filter by client without a join.
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount_in_dispute = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0"), validators=[money_validator]
+    )
+    currency = models.CharField(max_length=3, default="USD", validators=[currency_validator])
+    client_complaint = models.TextField("what the client says is wrong", blank=True)
+    client_wants = models.TextField("the outcome the client wants", blank=True)
+    offered_solutions = models.TextField("what you can offer", blank=True)
+
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.DIRECT_TALK)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    stage_changed_at = models.DateTimeField()
+
+    outcome = models.CharField("how it ended", max_length=20, choices=Outcome.choices, blank=True)
+    amount_recovered = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[money_validator]
+    )
+    root_cause = models.TextField(blank=True)
+    lessons_learned = models.TextField(blank=True)
+
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The due time of the oldest unanswered concern, kept by services.concerns.
+    response_due_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "response_due_at"], name="case_owner_response_due"),
+            models.Index(fields=["owner", "status", "stage"]),
+            models.Index(fields=["owner", "-opened_at"]),
+            models.Index(fields=["owner", "client"]),
+            models.Index(fields=["owner", "kind"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("disputes:case_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def ladder_state(self) -> ladder.CaseState:
+        return ladder.CaseState(stage=self.stage, status=self.status)
+
+
+# --- Timeline -------------------------------------------------------------------------------
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete a timeline entry."""
+
+
+class TimelineEntry(models.Model):
+    """One thing that happened on a case. Entries are never changed or deleted.
+
+    `happened_at` is when it happened (entered by the user); `recorded_at` is
+    when it was written down. A correction is a new entry whose `corrects`
+    points at the entry it replaces.
+    """
+
+    class Kind(models.TextChoices):
+        MESSAGE_IN = "message_in", "Message from the client"
+        MESSAGE_OUT = "message_out", "Message to the client"
+        CALL = "call", "Call or meeting summary"
+        NOTE = "note", "Note"
+        PAYMENT = "payment", "Payment received"
+        SCOPE_CHANGE = "scope_change", "Scope change"
+        STAGE_CHANGE = "stage_change", "Stage change"
+        EVIDENCE = "evidence", "Evidence added"
+        NO_ANSWER_NEEDED = "no_answer_needed", "No answer needed"
+
+    # Kinds a person writes by hand; the others are written by services.
+    MANUAL_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.CALL, Kind.NOTE, Kind.PAYMENT, Kind.SCOPE_CHANGE)
+    CHANNEL_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.CALL)
+    # Kinds the response clock reads.
+    CLOCK_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.NO_ANSWER_NEEDED)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
+    body = models.TextField(blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, validators=[money_validator])
+    happened_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections")
+    # For "no answer needed": the incoming message it is about.
+    about = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups")
+    # Filled on stage changes only: the ladder move and the states around it.
+    move = models.CharField(max_length=20, blank=True)
+    from_stage = models.CharField(max_length=20, choices=Case.Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Case.Stage.choices, blank=True)
+    from_status = models.CharField(max_length=20, choices=Case.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Case.Status.choices, blank=True)
+    ground = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["happened_at", "id"]
+        verbose_name_plural = "timeline entries"
+        indexes = [
+            models.Index(fields=["case", "happened_at"]),
+            models.Index(fields=["case", "kind"]),
+            models.Index(fields=["-recorded_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["corrects"], condition=Q(corrects__isnull=False), name="entry_corrected_once"
+            ),
+            models.UniqueConstraint(
+                fields=["about"], condition=Q(kind="no_answer_needed"), name="entry_no_answer_needed_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.happened_at:%Y-%m-%d}"
+
+    # The record is never rewritten: these guards make an accidental update or
+    # delete through the ORM fail loudly instead of silently changing history.
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Timeline entries cannot be changed; add a correction instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Timeline entries cannot be deleted; add a correction instead.")
+
+    @property
+    def recorded_later(self) -> bool:
+        """Whether it was written down noticeably after it happened."""
+        return abs((self.recorded_at - self.happened_at).total_seconds()) > 60
+
+    @property
+    def is_stage_change(self) -> bool:
+        return self.kind == self.Kind.STAGE_CHANGE
+
+    @property
+    def move_label(self) -> str:
+        return ladder.MOVE_LABELS.get(self.move, "")
+
+    @property
+    def ground_label(self) -> str:
+        return ladder.FAST_TRACK_GROUNDS.get(self.ground, "")

@@ -1,0 +1,56 @@
+"""Evidence files attached to a case, kept with their SHA-256 fingerprint."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from disputes.models.cases import Case, TimelineEntry
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    # The server chooses the name; the user's file name is kept only as data.
+    return f"evidence/{instance.case_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+def thumbnail_upload_to(instance: Evidence, filename: str) -> str:
+    return f"thumbnails/{instance.case_id}/{uuid.uuid4().hex}.jpg"
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        SCREENSHOT = "screenshot", "Conversation screenshot"
+        CONTRACT = "contract", "Contract or estimate"
+        INVOICE = "invoice", "Invoice"
+        DELIVERABLE = "deliverable", "Deliverable"
+        PHOTO = "photo", "Photo (before / after)"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    entry = models.ForeignKey(TimelineEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    caption = models.CharField(max_length=300, blank=True)
+    captured_on = models.DateField("date captured", null=True, blank=True)
+    file = models.FileField(upload_to=evidence_upload_to, max_length=200)
+    thumbnail = models.FileField(upload_to=thumbnail_upload_to, max_length=200, blank=True)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["case", "-uploaded_at"])]
+
+    def __str__(self) -> str:
+        return self.caption or self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return bool(self.thumbnail)

@@ -1,0 +1,194 @@
+"""Clients, their warning signs, projects, payment milestones and versioned scope agreements."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from accounts.models import validate_time_zone
+from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
+
+
+class Client(models.Model):
+    class Platform(models.TextChoices):
+        UPWORK = "upwork", "Upwork"
+        FIVERR = "fiverr", "Fiverr"
+        FREELANCER = "freelancer", "Freelancer.com"
+        TOPTAL = "toptal", "Toptal"
+        THUMBTACK = "thumbtack", "Thumbtack"
+        DIRECT = "direct", "Direct"
+        OTHER = "other", "Other"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clients")
+    name = models.CharField(max_length=200)
+    company = models.CharField(max_length=200, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    preferred_channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    platform = models.CharField(max_length=20, choices=Platform.choices, default=Platform.DIRECT)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["owner", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.company})" if self.company else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("disputes:client_detail", args=[self.pk])
+
+
+class WarningSign(models.Model):
+    class Kind(models.TextChoices):
+        UNPAID_TEST_WORK = "unpaid_test_work", "Asked for unpaid test work"
+        SOURCE_BEFORE_PAYMENT = "source_before_payment", "Asked for source files before paying"
+        OFF_PLATFORM = "off_platform", "Proposed working or paying off-platform"
+        UNUSUAL_PAYMENT = "unusual_payment", "Unusual payment method"
+        REFUSED_PREPAYMENT = "refused_prepayment", "Refused any prepayment"
+        ABUSIVE_LANGUAGE = "abusive_language", "Abusive or threatening language"
+        IGNORES_BOUNDARIES = "ignores_boundaries", "Ignores boundaries or schedules"
+        NEVER_SATISFIED = "never_satisfied", "Never satisfied"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="warning_signs")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    noticed_on = models.DateField()
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-noticed_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+# --- Projects and their terms ----------------------------------------------------------
+class Project(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ACTIVE = "active", "In progress"
+        DELIVERED = "delivered", "Delivered"
+        ON_HOLD = "on_hold", "On hold"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="projects")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[money_validator])
+    currency = models.CharField(max_length=3, default="USD", validators=[currency_validator])
+    prepayment_percent = models.PositiveSmallIntegerField(
+        "prepayment (%)",
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text="Share of each iteration paid before work on it starts.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"]), models.Index(fields=["owner", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(due_date__gte=models.F("start_date")),
+                name="project_due_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("disputes:project_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.start_date and self.due_date and self.due_date < self.start_date:
+            raise ValidationError({"due_date": "The due date cannot be before the start date."})
+
+
+class Milestone(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[money_validator])
+    due_date = models.DateField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None
+
+
+class ScopeAgreement(models.Model):
+    """One version of a project's written terms. Versions are never edited."""
+
+    class Source(models.TextChoices):
+        SIGNED_CONTRACT = "signed_contract", "Signed contract"
+        PLATFORM_CONTRACT = "platform_contract", "Platform contract"
+        EMAIL = "email", "E-mail"
+        VERBAL_SUMMARISED = "verbal_summarised", "Verbal agreement, summarised in writing"
+
+    # The fields compared between versions, in display order.
+    TERMS = (
+        "deliverables",
+        "volume",
+        "deadlines",
+        "price",
+        "currency",
+        "revision_rounds",
+        "cancellation_policy",
+        "rescheduling_policy",
+        "dispute_resolution",
+        "source",
+        "accepted_at",
+        "accepted_via",
+    )
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="agreements")
+    version = models.PositiveIntegerField()
+    deliverables = models.TextField()
+    volume = models.TextField(blank=True, help_text="How much work: pages, screens, hours, words…")
+    deadlines = models.TextField(blank=True, help_text="Concrete dates, not “soon”.")
+    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[money_validator])
+    currency = models.CharField(max_length=3, default="USD", validators=[currency_validator])
+    revision_rounds = models.PositiveSmallIntegerField(default=2)
+    cancellation_policy = models.TextField(blank=True)
+    rescheduling_policy = models.TextField(blank=True)
+    dispute_resolution = models.TextField("dispute-resolution clause", blank=True)
+    source = models.CharField(max_length=30, choices=Source.choices, default=Source.EMAIL)
+    accepted_at = models.DateTimeField("accepted by the client at", null=True, blank=True)
+    accepted_via = models.CharField("accepted through", max_length=20, choices=Channel.choices, blank=True)
+    change_note = models.CharField("what changed and why", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "version"], name="agreement_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} v{self.version}"
