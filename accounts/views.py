@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import services
 from accounts.forms import ProfileForm, SignUpForm, ThrottledAuthenticationForm
@@ -13,7 +14,12 @@ from accounts.forms import ProfileForm, SignUpForm, ThrottledAuthenticationForm
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = services.user_sign_up(
@@ -25,9 +31,11 @@ def sign_up(request):
         )
         # login() rotates the session key, so a session fixed before sign-up is useless.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if next_url:
+            return redirect(next_url)
         messages.success(request, "Welcome to Settle. Start by adding a client.")
         return redirect("disputes:dashboard")
-    return render(request, "accounts/sign_up.html", {"form": form})
+    return render(request, "accounts/sign_up.html", {"form": form, "next": next_url})
 
 
 @login_required

@@ -9,6 +9,7 @@ refuses to start unless SECRET_KEY and ALLOWED_HOSTS are set.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -258,6 +259,14 @@ RESPONSE_WINDOW_HOURS = env_int("RESPONSE_WINDOW_HOURS", 24, minimum=1)
 DUE_SOON_HOURS = env_int("DUE_SOON_HOURS", 4, minimum=0)
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 300, minimum=10)
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5, minimum=1)
+# A case waiting longer than this for its first staff review is flagged and listed in the daily digest.
+REVIEW_FIRST_RESPONSE_HOURS = env_int("REVIEW_FIRST_RESPONSE_HOURS", 48, minimum=1)
+MEDIATOR_INVITATION_DAYS = env_int("MEDIATOR_INVITATION_DAYS", 7, minimum=1)
+STAFF_DIGEST_HOUR_UTC = env_int("STAFF_DIGEST_HOUR_UTC", 7, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-concerns": {"task": "disputes.tasks.sweep_concerns", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    "staff-digest": {
+        "task": "disputes.tasks.send_staff_digest",
+        "schedule": crontab(hour=STAFF_DIGEST_HOUR_UTC, minute=0),
+    },
 }

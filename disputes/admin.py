@@ -8,15 +8,23 @@ from disputes.models import (
     Client,
     Concern,
     Evidence,
+    MediatorAccess,
+    MediatorInvitation,
     Milestone,
+    Notification,
     Project,
     Reminder,
     ReminderEmail,
+    Review,
+    ReviewAction,
     ScopeAgreement,
+    SettlementProposal,
     TimelineEntry,
     WarningSign,
 )
+from disputes.services.notifications import notification_retry
 from disputes.services.reminders import reminder_email_retry
+from disputes.services.review import review_assign
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -219,3 +227,87 @@ class ReminderAdmin(ReadOnlyAdmin):
     list_display = ["id", "concern", "kind", "email", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["concern", "email"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["key", "to_email", "status", "attempts", "created_at", "claimed_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["key", "to_email", "subject", "last_error"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Retry the selected failed or stuck e-mails")
+    def retry(self, request, queryset):
+        retried = sum(notification_retry(notification=row) for row in queryset)
+        self.message_user(request, f"{retried} e-mail(s) queued again; the next sweep sends them.", messages.SUCCESS)
+
+
+class ReviewActionInline(ReadOnlyInline):
+    model = ReviewAction
+    fields = ["at", "kind", "actor", "assignee", "recommendation", "amount", "visible_to_freelancer", "body"]
+    readonly_fields = fields
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["case", "state", "entered_at", "assigned_to", "first_reviewed_at", "closed_at"]
+    list_filter = ["state", "case__stage", ("first_reviewed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["case__title", "case__owner__email", "assigned_to__email"]
+    list_select_related = ["case", "assigned_to"]
+    readonly_fields = [f.name for f in Review._meta.fields]
+    inlines = [ReviewActionInline]
+    actions = ["assign_to_me"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Assign the selected reviews to me")
+    def assign_to_me(self, request, queryset):
+        done = 0
+        for review in queryset.filter(state=Review.State.OPEN):
+            review_assign(review=review, actor=request.user, assignee=request.user)
+            done += 1
+        self.message_user(request, f"{done} review(s) assigned to you.", messages.SUCCESS)
+
+
+@admin.register(ReviewAction)
+class ReviewActionAdmin(ReadOnlyAdmin):
+    list_display = ["review", "kind", "actor", "at", "recommendation", "visible_to_freelancer"]
+    list_filter = ["kind", "recommendation", "visible_to_freelancer"]
+    search_fields = ["body", "review__case__title", "actor__email"]
+    list_select_related = ["review__case", "actor"]
+
+
+@admin.register(MediatorInvitation)
+class MediatorInvitationAdmin(ReadOnlyAdmin):
+    list_display = ["email", "case", "created_at", "expires_at", "used_at", "revoked_at"]
+    list_filter = [("used_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "case__title"]
+    list_select_related = ["case"]
+
+
+@admin.register(MediatorAccess)
+class MediatorAccessAdmin(ReadOnlyAdmin):
+    list_display = ["mediator", "case", "granted_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["mediator__email", "case__title"]
+    list_select_related = ["mediator", "case"]
+
+
+@admin.register(SettlementProposal)
+class SettlementProposalAdmin(ReadOnlyAdmin):
+    list_display = ["case", "mediator", "amount", "currency", "deadline", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["case__title", "mediator__email", "terms"]
+    list_select_related = ["case", "mediator"]

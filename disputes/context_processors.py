@@ -22,8 +22,13 @@ def response_clock(request) -> dict:
             due_soon=Count("id", filter=Q(response_due_at__gt=now)),
         )
 
+    def queue() -> dict:
+        from disputes.models import Review
+
+        return {"count": Review.objects.waiting().count()} if user.is_staff else {"count": 0}
+
     # Lazy: pages that never show the navigation bar run no query.
-    return {"clock_counts": _Lazy(counts)}
+    return {"clock_counts": _Lazy(counts), "review_queue": _Lazy(queue)}
 
 
 class _Lazy:

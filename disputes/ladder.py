@@ -43,6 +43,8 @@ MEDIATION = "mediation"
 LEGAL = "legal"
 
 STAGES: tuple[str, ...] = (DIRECT_TALK, REMINDERS, FORMAL_LETTER, PLATFORM_SUPPORT, MEDIATION, LEGAL)
+# Rungs on which the service's staff review the case.
+ESCALATED_STAGES = frozenset({PLATFORM_SUPPORT, MEDIATION, LEGAL})
 
 # --- Statuses -----------------------------------------------------------------
 OPEN = "open"
@@ -209,6 +211,11 @@ def stage_index(stage: str) -> int:
 
 def is_closed(status: str) -> bool:
     return status in CLOSED_STATUSES
+
+
+def is_escalated(stage: str) -> bool:
+    """Whether staff review a case on this rung."""
+    return stage in ESCALATED_STAGES
 
 
 def _target(state: CaseState, move: str) -> CaseState:

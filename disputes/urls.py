@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disputes.views import cases, clients, dashboard, evidence, projects
+from disputes.views import cases, clients, dashboard, evidence, mediation, projects, staff
 
 app_name = "disputes"
 
@@ -40,5 +40,35 @@ urlpatterns = [
     path("cases/<int:pk>/evidence/<int:evidence_pk>/download/", evidence.evidence_download, name="evidence_download"),
     path(
         "cases/<int:pk>/evidence/<int:evidence_pk>/thumbnail/", evidence.evidence_thumbnail, name="evidence_thumbnail"
+    ),
+    path("cases/<int:pk>/mediators/", mediation.case_mediators, name="case_mediators"),
+    path(
+        "cases/<int:pk>/mediators/invitations/<int:invitation_pk>/revoke/",
+        mediation.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("cases/<int:pk>/mediators/<int:access_pk>/revoke/", mediation.access_revoke, name="access_revoke"),
+    path(
+        "cases/<int:pk>/settlements/<int:proposal_pk>/<slug:answer>/",
+        mediation.settlement_answer,
+        name="settlement_answer",
+    ),
+    # Staff review
+    path("staff/queue/", staff.queue, name="staff_queue"),
+    path("staff/cases/<int:pk>/", staff.case_view, name="staff_case"),
+    path("staff/cases/<int:pk>/evidence/<int:evidence_pk>/", staff.evidence_download, name="staff_evidence"),
+    path("staff/cases/<int:pk>/assign/", staff.review_assign, name="review_assign"),
+    path("staff/cases/<int:pk>/note/", staff.review_note, name="review_note"),
+    path("staff/cases/<int:pk>/decision/", staff.review_decide, name="review_decide"),
+    path("staff/cases/<int:pk>/close/", staff.review_close, name="review_close"),
+    # Mediators
+    path("mediation/invitations/<str:token>/", mediation.invitation, name="mediation_invitation"),
+    path("mediation/cases/<int:pk>/", mediation.mediation_case, name="mediation_case"),
+    path("mediation/cases/<int:pk>/note/", mediation.mediation_note, name="mediation_note"),
+    path("mediation/cases/<int:pk>/settlement/", mediation.mediation_propose, name="mediation_propose"),
+    path(
+        "mediation/cases/<int:pk>/evidence/<int:evidence_pk>/",
+        mediation.mediation_evidence,
+        name="mediation_evidence",
     ),
 ]

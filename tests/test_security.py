@@ -1,6 +1,8 @@
 """Tenancy, login, methods and CSRF, checked over every route the app has."""
 
+import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,13 +14,20 @@ from disputes.models import (
     Client,
     Concern,
     Evidence,
+    MediatorAccess,
+    MediatorInvitation,
     Milestone,
+    Notification,
     Project,
+    Review,
+    ReviewAction,
     ScopeAgreement,
+    SettlementProposal,
     TimelineEntry,
     WarningSign,
 )
 from disputes.services.evidence import EvidenceDetails, evidence_add
+from disputes.services.mediation import mediator_accept, mediator_invite, settlement_propose
 from tests.conftest import png_bytes
 from tests.factories import (
     AgreementFactory,
@@ -33,6 +42,7 @@ pytestmark = pytest.mark.django_db
 
 # Pages anyone may open without signing in.
 PUBLIC = {
+    "disputes:mediation_invitation",
     "accounts:login",
     "accounts:sign_up",
     "accounts:password_reset",
@@ -43,6 +53,15 @@ PUBLIC = {
 # Routes that only accept POST.
 POST_ONLY = {
     "accounts:logout",
+    "disputes:invitation_revoke",
+    "disputes:access_revoke",
+    "disputes:settlement_answer",
+    "disputes:review_assign",
+    "disputes:review_note",
+    "disputes:review_decide",
+    "disputes:review_close",
+    "disputes:mediation_note",
+    "disputes:mediation_propose",
     "disputes:warning_sign_add",
     "disputes:milestone_add",
     "disputes:milestone_paid",
@@ -59,10 +78,14 @@ class World:
     case: Case
     entry: TimelineEntry
     evidence: Evidence
+    invitation: MediatorInvitation
+    access: MediatorAccess
+    proposal: SettlementProposal
 
 
 def build_world(user) -> World:
-    case = CaseFactory(project__client__owner=user, title="Secret case")
+    # On the mediation rung, so every staff and mediator route has something to show.
+    case = CaseFactory(project__client__owner=user, title="Secret case", stage="mediation")
     WarningSignFactory(client=case.client)
     agreement = AgreementFactory(project=case.project, version=1)
     entry = EntryFactory(case=case)
@@ -72,6 +95,13 @@ def build_world(user) -> World:
         uploads=[SimpleUploadedFile("a.png", png_bytes())],
         details=EvidenceDetails(kind="photo"),
     )
+    mediator = UserFactory()
+    _, token = mediator_invite(case=case, owner=user, email=mediator.email)
+    access = mediator_accept(token=token, user=mediator)
+    proposal = settlement_propose(
+        case=case, mediator=mediator, amount=Decimal("10"), terms="Half", deadline=datetime.date(2099, 1, 1)
+    )
+    second, _ = mediator_invite(case=case, owner=user, email="second-mediator@example.com")
     return World(
         client=case.client,
         project=case.project,
@@ -80,6 +110,9 @@ def build_world(user) -> World:
         case=case,
         entry=entry,
         evidence=evidence,
+        invitation=second,
+        access=access,
+        proposal=proposal,
     )
 
 
@@ -107,6 +140,21 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:evidence_detail": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
         "disputes:evidence_download": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
         "disputes:evidence_thumbnail": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
+        "disputes:case_mediators": {"pk": w.case.pk},
+        "disputes:invitation_revoke": {"pk": w.case.pk, "invitation_pk": s.invitation.pk},
+        "disputes:access_revoke": {"pk": w.case.pk, "access_pk": s.access.pk},
+        "disputes:settlement_answer": {"pk": w.case.pk, "proposal_pk": s.proposal.pk, "answer": "accept"},
+        "disputes:staff_case": {"pk": w.case.pk},
+        "disputes:staff_evidence": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
+        "disputes:review_assign": {"pk": w.case.pk},
+        "disputes:review_note": {"pk": w.case.pk},
+        "disputes:review_decide": {"pk": w.case.pk},
+        "disputes:review_close": {"pk": w.case.pk},
+        "disputes:mediation_case": {"pk": w.case.pk},
+        "disputes:mediation_note": {"pk": w.case.pk},
+        "disputes:mediation_propose": {"pk": w.case.pk},
+        "disputes:mediation_evidence": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
+        "disputes:mediation_invitation": {"token": "not-a-real-token"},
     }
     return table[name]
 
@@ -116,6 +164,9 @@ MIXED = [
     "disputes:milestone_paid",
     "disputes:entry_correct",
     "disputes:concern_dismiss",
+    "disputes:invitation_revoke",
+    "disputes:access_revoke",
+    "disputes:settlement_answer",
     "disputes:evidence_detail",
     "disputes:evidence_download",
     "disputes:evidence_thumbnail",
@@ -147,6 +198,12 @@ POST_DATA = {
     "disputes:entry_correct": {"happened_at": "2026-01-01T10:00", "body": "Hijacked", "channel": "email"},
     "disputes:evidence_upload": {"kind": "other"},
     "disputes:concern_dismiss": {"reason": "Hijacked"},
+    "disputes:case_mediators": {"email": "hijack@example.com"},
+    "disputes:review_note": {"body": "Hijacked", "visible": "on"},
+    "disputes:review_decide": {"recommendation": "no_action", "reasons": "Hijacked"},
+    "disputes:review_close": {"reason": "Hijacked"},
+    "disputes:mediation_note": {"body": "Hijacked"},
+    "disputes:mediation_propose": {"amount": "1", "terms": "Hijacked", "deadline": "2099-01-01"},
 }
 
 
@@ -196,6 +253,12 @@ def snapshot() -> dict:
         "entries": TimelineEntry.objects.count(),
         "evidence": Evidence.objects.count(),
         "concerns": list(Concern.objects.values().order_by("pk")),
+        "reviews": list(Review.objects.values().order_by("pk")),
+        "review_actions": ReviewAction.objects.count(),
+        "invitations": list(MediatorInvitation.objects.values().order_by("pk")),
+        "accesses": list(MediatorAccess.objects.values().order_by("pk")),
+        "proposals": list(SettlementProposal.objects.values().order_by("pk")),
+        "notifications": Notification.objects.count(),
     }
 
 
@@ -227,7 +290,7 @@ def test_other_peoples_objects_are_404_for_every_method_and_change_nothing(world
         assert b"Secret case" not in response.content
         checked += 1
     assert snapshot() == before
-    assert checked >= 20
+    assert checked >= 34
 
 
 def test_mixed_ids_my_object_with_someone_elses_child_are_404(worlds, owner, client):
@@ -285,10 +348,17 @@ def test_no_get_changes_anything(worlds, owner, client):
     assert snapshot() == before
 
 
-def test_post_only_routes_refuse_get(worlds, owner, client):
+def test_post_only_routes_refuse_get(worlds, owner, staff, client):
     mine, _ = worlds
-    client.force_login(owner)
     for name in POST_ONLY:
+        # Each route as the one who may use it: staff, the case's mediator, or the owner.
+        if name.startswith("disputes:review_"):
+            actor = staff
+        elif name.startswith("disputes:mediation_"):
+            actor = mine.access.mediator
+        else:
+            actor = owner
+        client.force_login(actor)
         kwargs = route_kwargs(name, mine) if url_patterns_by_name()[name].pattern.converters else {}
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 405, name
 

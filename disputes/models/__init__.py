@@ -9,7 +9,15 @@ from disputes.models.cases import AppendOnlyError, Case, CaseQuerySet, TimelineE
 from disputes.models.clock import Concern, Reminder, ReminderEmail
 from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
 from disputes.models.evidence import Evidence, evidence_upload_to, thumbnail_upload_to
+from disputes.models.outbox import Notification, OutboxRow
 from disputes.models.parties import Client, Milestone, Project, ScopeAgreement, WarningSign
+from disputes.models.review import (
+    MediatorAccess,
+    MediatorInvitation,
+    Review,
+    ReviewAction,
+    SettlementProposal,
+)
 
 __all__ = [
     "AppendOnlyError",
@@ -19,12 +27,19 @@ __all__ = [
     "Client",
     "Concern",
     "Evidence",
+    "MediatorAccess",
+    "MediatorInvitation",
     "Milestone",
+    "Notification",
+    "OutboxRow",
     "OwnedQuerySet",
     "Project",
     "Reminder",
     "ReminderEmail",
+    "Review",
+    "ReviewAction",
     "ScopeAgreement",
+    "SettlementProposal",
     "TimelineEntry",
     "WarningSign",
     "currency_validator",

@@ -16,6 +16,14 @@ class CaseQuerySet(OwnedQuerySet):
     def open(self):
         return self.filter(status=Case.Status.OPEN)
 
+    def for_staff(self):
+        """Cases staff may see: those on an escalated rung. Nothing else, ever."""
+        return self.filter(stage__in=Case.ESCALATED)
+
+    def for_mediator(self, user):
+        """The cases a mediator was invited to and still has access to."""
+        return self.filter(mediator_accesses__mediator=user, mediator_accesses__revoked_at__isnull=True)
+
 
 class Case(models.Model):
     class Kind(models.TextChoices):
@@ -33,6 +41,8 @@ class Case(models.Model):
         PLATFORM_SUPPORT = ladder.PLATFORM_SUPPORT, "Platform support"
         MEDIATION = ladder.MEDIATION, "Mediation"
         LEGAL = ladder.LEGAL, "Legal"
+
+    ESCALATED = tuple(sorted(ladder.ESCALATED_STAGES))
 
     class Status(models.TextChoices):
         OPEN = ladder.OPEN, "Open"
@@ -129,6 +139,11 @@ class TimelineEntry(models.Model):
         STAGE_CHANGE = "stage_change", "Stage change"
         EVIDENCE = "evidence", "Evidence added"
         NO_ANSWER_NEEDED = "no_answer_needed", "No answer needed"
+        STAFF_NOTE = "staff_note", "Note from Settle staff"
+        STAFF_DECISION = "staff_decision", "Decision by Settle staff"
+        MEDIATOR_NOTE = "mediator_note", "Mediator note"
+        SETTLEMENT = "settlement", "Settlement proposal"
+        SETTLEMENT_ANSWER = "settlement_answer", "Answer to a settlement proposal"
 
     # Kinds a person writes by hand; the others are written by services.
     MANUAL_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.CALL, Kind.NOTE, Kind.PAYMENT, Kind.SCOPE_CHANGE)

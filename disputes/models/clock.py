@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from disputes.models.cases import Case, TimelineEntry
+from disputes.models.outbox import OutboxRow
 
 
 class Concern(models.Model):
@@ -47,31 +48,12 @@ class Concern(models.Model):
         return f"Concern {self.pk} on case {self.case_id}"
 
 
-class ReminderEmail(models.Model):
-    """One e-mail to one user for one sweep: an outbox row.
-
-    The sender claims the row (pending/failed → sending) with a conditional
-    UPDATE before talking to the mail server, then records sent or failed. If
-    the process dies mid-send, the row stays "sending": it is never sent again
-    on its own (at most once). Staff see it in the admin and can retry it,
-    knowing the user may then get it twice.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+class ReminderEmail(OutboxRow):
+    """One e-mail to one user for one sweep, listing the concerns it flagged
+    (an outbox row: see `disputes.models.outbox`)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_emails")
     sweep = models.UUIDField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at", "-id"]

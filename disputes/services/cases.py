@@ -17,6 +17,7 @@ from disputes import ladder
 from disputes.models import Case, Project, TimelineEntry
 from disputes.services.common import apply_fields, ensure_owner
 from disputes.services.concerns import concerns_sync
+from disputes.services.review import review_follow_case
 
 CASE_FIELDS = (
     "title",
@@ -140,7 +141,11 @@ def case_move(
         if transition.to_state.status != seen.status:
             # Closing stops the clock; reopening starts it again.
             concerns_sync(case=case)
-    return Case.objects.get(pk=case.pk)
+        moved = Case.objects.get(pk=case.pk)
+        # Reaching platform support, mediation or legal puts the case in the staff queue;
+        # closing it takes it out.
+        review_follow_case(case=moved, now=now)
+    return moved
 
 
 def _row_changes(transition: ladder.Transition, now, *, closing: dict[str, Any]) -> dict[str, Any]:

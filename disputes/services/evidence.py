@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from disputes.models import Case, Evidence, TimelineEntry
 from disputes.services.common import ensure_owner
-from disputes.uploads import Inspection, UploadRefused, inspect_upload, make_thumbnail
+from disputes.uploads import Inspection, UploadRefused, file_sha256, inspect_upload, make_thumbnail
 
 logger = logging.getLogger(__name__)
 
@@ -128,3 +128,13 @@ def _remove_files(evidence: Evidence) -> None:
     for field in (evidence.file, evidence.thumbnail):
         if field and field.name:
             field.storage.delete(field.name)
+
+
+def evidence_verify(*, evidence: Evidence) -> str:
+    """Check a stored file against its fingerprint: "intact", "changed" or "missing"."""
+    try:
+        with evidence.file.open("rb") as stored:
+            digest = file_sha256(stored)
+    except (FileNotFoundError, ValueError):
+        return "missing"
+    return "intact" if digest == evidence.sha256 else "changed"

@@ -26,25 +26,20 @@ flagged once, overdue only (a concern already past its deadline gets no
 """
 
 import datetime
-import logging
-import smtplib
 import uuid
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Concern, Reminder, ReminderEmail
-
-logger = logging.getLogger(__name__)
-
-# The back-off before try n+1 is 2**n minutes: 2, 4, 8, 16…
-BACKOFF_BASE_MINUTES = 2
+from disputes.services.notifications import notifications_send_due
+from disputes.services.outbox import outbox_retry, outbox_send, outbox_send_due
 
 
 @dataclass(frozen=True)
@@ -77,6 +72,8 @@ def concerns_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
             )
         emails_created = _write_outbox(token, now) if overdue or due_soon else 0
     sent, failed = reminder_emails_send_due(now=now)
+    # The same sweep delivers the other queued e-mails (staff decisions, invitations, digests).
+    notifications_send_due(now=now)
     return SweepResult(
         sweep=str(token),
         due_soon=due_soon,
@@ -117,70 +114,18 @@ def _write_outbox(token: uuid.UUID, now: datetime.datetime) -> int:
 
 
 def reminder_emails_send_due(*, now: datetime.datetime) -> tuple[int, int]:
-    """Send every e-mail that is pending, or failed and due for another try."""
-    ids = list(
-        ReminderEmail.objects.filter(
-            status__in=[ReminderEmail.Status.PENDING, ReminderEmail.Status.FAILED],
-            next_attempt_at__lte=now,
-            attempts__lt=settings.REMINDER_MAX_ATTEMPTS,
-        )
-        .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)
-    )
-    sent = failed = 0
-    for email_id in ids:
-        outcome = reminder_email_send(email_id=email_id, now=now)
-        sent += outcome is True
-        failed += outcome is False
-    return sent, failed
+    """Send every reminder e-mail that is pending, or failed and due for another try."""
+    return outbox_send_due(model=ReminderEmail, build=_build_message, now=now)
 
 
 def reminder_email_send(*, email_id: int, now: datetime.datetime | None = None) -> bool | None:
     """Claim one e-mail and send it. True: sent; False: failed; None: not ours to send."""
-    now = now or timezone.now()
-    claimed = ReminderEmail.objects.filter(
-        pk=email_id,
-        status__in=[ReminderEmail.Status.PENDING, ReminderEmail.Status.FAILED],
-        attempts__lt=settings.REMINDER_MAX_ATTEMPTS,
-        next_attempt_at__lte=now,
-    ).update(status=ReminderEmail.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
-    if claimed != 1:
-        return None  # Another worker got there first, or it is not due.
-    email = ReminderEmail.objects.select_related("user").get(pk=email_id)
-    try:
-        _build_message(email, now).send()
-    except (smtplib.SMTPException, OSError) as error:
-        retry_at = None
-        if email.attempts < settings.REMINDER_MAX_ATTEMPTS:
-            retry_at = now + datetime.timedelta(minutes=BACKOFF_BASE_MINUTES**email.attempts)
-        ReminderEmail.objects.filter(pk=email_id, status=ReminderEmail.Status.SENDING).update(
-            status=ReminderEmail.Status.FAILED,
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-            next_attempt_at=retry_at,
-        )
-        logger.warning("Reminder e-mail %s failed (try %s): %s", email_id, email.attempts, error)
-        return False
-    ReminderEmail.objects.filter(pk=email_id, status=ReminderEmail.Status.SENDING).update(
-        status=ReminderEmail.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return True
+    return outbox_send(model=ReminderEmail, pk=email_id, build=_build_message, now=now)
 
 
 def reminder_email_retry(*, email: ReminderEmail, now: datetime.datetime | None = None) -> bool:
-    """Put a failed or stuck e-mail back in the queue (staff action). Sent ones are left alone.
-
-    A row stuck in "sending" may in fact have gone out before its worker
-    died; retrying it can then deliver it twice. That is the operator's call.
-    """
-    now = now or timezone.now()
-    changed = ReminderEmail.objects.filter(
-        pk=email.pk, status__in=[ReminderEmail.Status.FAILED, ReminderEmail.Status.SENDING]
-    ).update(
-        status=ReminderEmail.Status.PENDING,
-        next_attempt_at=now,
-        attempts=min(email.attempts, settings.REMINDER_MAX_ATTEMPTS - 1),
-    )
-    return changed == 1
+    """Put a failed or stuck e-mail back in the queue (staff action); see `outbox_retry`."""
+    return outbox_retry(row=email, now=now)
 
 
 def _build_message(email: ReminderEmail, now: datetime.datetime) -> EmailMultiAlternatives:

@@ -161,14 +161,20 @@ def _case_page(request, case: Case, entry_form: EntryForm | None = None):
     entries = list(case.entries.select_related("author").order_by("happened_at", "id"))
     evidence = list(case.evidence.select_related("entry").order_by("-uploaded_at", "-id"))
     concerns = {concern.message_id: concern for concern in case.concerns.all()}
+    proposals = {proposal.entry_id: proposal for proposal in case.settlement_proposals.all()}
     for entry in entries:
         entry.clock_concern = concerns.get(entry.pk)
+        proposal = proposals.get(entry.pk)
+        if proposal is not None:
+            entry.pending_proposal = proposal if proposal.status == proposal.Status.PROPOSED else None
+            entry.proposal_status = proposal.get_status_display()
     open_concerns = sorted((c for c in concerns.values() if c.state == c.State.OPEN), key=lambda c: c.due_at)
     attach_clocks([case])
     current = ladder.rung(case.stage)
     context = {
         "case": case,
         "oldest_open_concern": open_concerns[0] if open_concerns else None,
+        "in_review": case.reviews.filter(state="open").first(),
         "open_concern_count": len(open_concerns),
         "timeline": build_timeline(entries),
         "entry_count": len(entries),

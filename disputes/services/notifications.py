@@ -1,0 +1,59 @@
+"""One-off e-mails (staff decisions, digests, mediator invitations) through the outbox."""
+
+import datetime
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from disputes.models import Notification
+from disputes.services.outbox import outbox_retry, outbox_send_due
+
+
+def notification_queue(
+    *, key: str, template: str, context: dict, subject: str, user: User | None = None, to_email: str = ""
+) -> Notification | None:
+    """Write one e-mail to the outbox, rendered now. A key already queued is left alone.
+
+    `subject` is Settle's own wording: no user-typed text goes into a header.
+    The e-mail goes out with the next sweep (every few minutes).
+    """
+    now = timezone.now()
+    zone = user.time_zone if user else "UTC"
+    with timezone.override(zone):
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(
+            [
+                Notification(
+                    key=key,
+                    user=user,
+                    to_email=to_email or user.email,
+                    subject=subject,
+                    text=text,
+                    html=html,
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    return created[0] if created and created[0].pk else Notification.objects.filter(key=key).first()
+
+
+def _build(row: Notification, now: datetime.datetime) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(subject=row.subject, body=row.text, to=[row.to_email])
+    if row.html:
+        message.attach_alternative(row.html, "text/html")
+    return message
+
+
+def notifications_send_due(*, now: datetime.datetime) -> tuple[int, int]:
+    return outbox_send_due(model=Notification, build=_build, now=now)
+
+
+def notification_retry(*, notification: Notification, now: datetime.datetime | None = None) -> bool:
+    return outbox_retry(row=notification, now=now)
