@@ -1,0 +1,161 @@
+"""Who may do what on an escalated case: every role against every case, evidence and review URL.
+
+Allowed requests succeed (and, for POSTs, write what they should); refused
+ones are 404 for signed-in users and a login redirect for anonymous visitors,
+and change nothing.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from disputes.models import Review, ReviewAction, SettlementProposal, TimelineEntry
+from disputes.services.cases import case_move
+from disputes.services.evidence import EvidenceDetails, evidence_add
+from disputes.services.mediation import mediator_accept, mediator_invite, mediator_revoke, settlement_propose
+from tests.conftest import png_bytes
+from tests.factories import CaseFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "owner", "other_freelancer", "staff", "mediator", "other_mediator", "revoked_mediator"]
+
+
+@dataclass
+class Setup:
+    users: dict
+    case: object
+    evidence: object
+    proposal: object
+
+
+@pytest.fixture
+def setup():
+    owner = UserFactory(email="owner@example.com")
+    case = CaseFactory(project__client__owner=owner, title="The escalated case")
+    case = case_move(case=case, actor=owner, move="fast_track", reason="Threats", ground="conduct")
+    case = case_move(case=case, actor=owner, move="escalate", reason="Support suggested mediation")
+    [evidence] = evidence_add(
+        case=case,
+        author=owner,
+        uploads=[SimpleUploadedFile("a.png", png_bytes())],
+        details=EvidenceDetails(kind="photo"),
+    )
+    users = {
+        "owner": owner,
+        "other_freelancer": UserFactory(email="other@example.com"),
+        "staff": UserFactory(email="staff@example.com", is_staff=True),
+        "mediator": UserFactory(email="mediator@example.com"),
+        "other_mediator": UserFactory(email="other-mediator@example.com"),
+        "revoked_mediator": UserFactory(email="revoked@example.com"),
+    }
+    _, token = mediator_invite(case=case, owner=owner, email="mediator@example.com")
+    mediator_accept(token=token, user=users["mediator"])
+    _, token = mediator_invite(case=case, owner=owner, email="revoked@example.com")
+    mediator_revoke(access=mediator_accept(token=token, user=users["revoked_mediator"]), owner=owner)
+    other_case = CaseFactory(project__client__owner=users["other_freelancer"], stage="mediation")
+    _, token = mediator_invite(case=other_case, owner=users["other_freelancer"], email="other-mediator@example.com")
+    mediator_accept(token=token, user=users["other_mediator"])
+    proposal = settlement_propose(
+        case=case,
+        mediator=users["mediator"],
+        amount=Decimal("100"),
+        terms="Half now",
+        deadline=timezone.localdate() + dt.timedelta(days=5),
+    )
+    return Setup(users=users, case=case, evidence=evidence, proposal=proposal)
+
+
+def actions(s: Setup) -> dict:
+    """name: (method, url, data, who may, what changes when allowed)."""
+    c, e = s.case.pk, s.evidence.pk
+    entries = lambda kind: lambda: TimelineEntry.objects.filter(kind=kind).count()  # noqa: E731
+    return {
+        "case page": ("get", reverse("disputes:case_detail", args=[c]), {}, {"owner"}, None),
+        "evidence download": ("get", reverse("disputes:evidence_download", args=[c, e]), {}, {"owner"}, None),
+        "add timeline entry": (
+            "post",
+            reverse("disputes:entry_add", args=[c]),
+            {"kind": "note", "body": "x"},
+            {"owner"},
+            entries("note"),
+        ),
+        "mediators page": ("get", reverse("disputes:case_mediators", args=[c]), {}, {"owner"}, None),
+        "answer settlement": (
+            "post",
+            reverse("disputes:settlement_answer", args=[c, s.proposal.pk, "accept"]),
+            {},
+            {"owner"},
+            lambda: SettlementProposal.objects.filter(status="accepted").count(),
+        ),
+        "staff case view": ("get", reverse("disputes:staff_case", args=[c]), {}, {"staff"}, None),
+        "staff evidence": ("get", reverse("disputes:staff_evidence", args=[c, e]), {}, {"staff"}, None),
+        "staff note": (
+            "post",
+            reverse("disputes:review_note", args=[c]),
+            {"body": "x", "visible": "on"},
+            {"staff"},
+            lambda: ReviewAction.objects.count(),
+        ),
+        "mediation view": ("get", reverse("disputes:mediation_case", args=[c]), {}, {"mediator"}, None),
+        "mediation evidence": ("get", reverse("disputes:mediation_evidence", args=[c, e]), {}, {"mediator"}, None),
+        "mediator note": (
+            "post",
+            reverse("disputes:mediation_note", args=[c]),
+            {"body": "x"},
+            {"mediator"},
+            entries("mediator_note"),
+        ),
+        "propose settlement": (
+            "post",
+            reverse("disputes:mediation_propose", args=[c]),
+            {"amount": "5", "terms": "x", "deadline": (timezone.localdate() + dt.timedelta(days=3)).isoformat()},
+            {"mediator"},
+            lambda: SettlementProposal.objects.count(),
+        ),
+    }
+
+
+ACTION_NAMES = list(actions(Setup({}, type("C", (), {"pk": 1}), type("E", (), {"pk": 1}), type("P", (), {"pk": 1}))))
+
+
+def snapshot():
+    return (
+        TimelineEntry.objects.count(),
+        ReviewAction.objects.count(),
+        list(SettlementProposal.objects.values_list("status", flat=True).order_by("pk")),
+        list(Review.objects.values().order_by("pk")),
+    )
+
+
+@pytest.mark.parametrize("action", ACTION_NAMES)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_action_matrix(client, setup, role, action):
+    method, url, data, allowed, changed = actions(setup)[action]
+    if role != "anonymous":
+        client.force_login(setup.users[role])
+    before = snapshot()
+    counted = changed() if changed else None
+    response = getattr(client, method)(url, data)
+    if role in allowed:
+        assert response.status_code in (200, 302), f"{role} {action}: {response.status_code}"
+        if response.status_code == 302:
+            assert "/accounts/login/" not in response["Location"]
+        if changed:
+            assert changed() == counted + 1, f"{role} {action} wrote nothing"
+    else:
+        if role == "anonymous":
+            assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+        else:
+            assert response.status_code == 404, f"{role} {action}: {response.status_code}"
+            assert b"The escalated case" not in response.content
+        assert snapshot() == before
+
+
+def test_the_matrix_size():
+    assert len(ROLES) * len(ACTION_NAMES) == 84
