@@ -157,6 +157,14 @@ def test_admin_pages_open_for_a_superuser(client):
         "disputes/milestone",
         "disputes/scopeagreement",
         "disputes/warningsign",
+        "disputes/review",
+        "disputes/reviewaction",
+        "disputes/notification",
+        "disputes/mediatorinvitation",
+        "disputes/mediatoraccess",
+        "disputes/settlementproposal",
+        "disputes/concern",
+        "disputes/reminderemail",
     ):
         assert client.get(f"/admin/{model}/").status_code == 200, model
     assert client.get("/admin/accounts/user/add/").status_code == 200

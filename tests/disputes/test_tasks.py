@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import time_machine
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -142,3 +143,19 @@ def test_a_real_worker_on_redis_runs_the_sweep_and_an_email_lands(tmp_path):
     written = "".join(path.read_text() for path in files)
     assert "Worker-test case" in written and "worker-test@example.com" in written
     assert Concern.objects.get(case=case).overdue_flagged_at is not None
+
+
+@pytest.mark.django_db
+def test_the_daily_staff_digest_task(mailoutbox, settings):
+    from disputes.services.cases import case_move
+    from disputes.tasks import send_staff_digest
+
+    assert settings.CELERY_BEAT_SCHEDULE["staff-digest"]["task"] == "disputes.tasks.send_staff_digest"
+    UserFactory(is_staff=True, email="staff@example.com")
+    case = CaseFactory(title="Escalated and waiting")
+    with time_machine.travel(timezone.now() - dt.timedelta(days=3)):
+        case_move(case=case, actor=case.owner, move="fast_track", reason="fraud", ground="fraud")
+    assert send_staff_digest.apply().get() == 1
+    assert send_staff_digest.apply().get() == 1  # the same day's digest, not a second one
+    assert [m.to for m in mailoutbox] == [["staff@example.com"]]
+    assert "Escalated and waiting" in mailoutbox[0].body
