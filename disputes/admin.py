@@ -22,8 +22,7 @@ from disputes.models import (
     TimelineEntry,
     WarningSign,
 )
-from disputes.services.notifications import notification_retry
-from disputes.services.reminders import reminder_email_retry
+from disputes.services.outbox import outbox_retry
 from disputes.services.review import review_assign
 
 
@@ -194,17 +193,16 @@ class ReminderInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-@admin.register(ReminderEmail)
-class ReminderEmailAdmin(admin.ModelAdmin):
-    """Stuck e-mails are those "sending" with an old claim time: the worker died mid-send."""
+class OutboxAdmin(admin.ModelAdmin):
+    """Outgoing e-mail rows. Stuck ones are "sending" with an old claim time: the
+    worker died mid-send. The retry action puts failed or stuck rows back in the
+    queue (the recipient may then get a stuck one twice); sent ones are left alone."""
 
-    list_display = ["id", "user", "status", "attempts", "created_at", "claimed_at", "sent_at", "next_attempt_at"]
     list_filter = ["status"]
-    search_fields = ["user__email", "last_error"]
-    list_select_related = ["user"]
-    readonly_fields = [f.name for f in ReminderEmail._meta.fields]
-    inlines = [ReminderInline]
     actions = ["retry"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request):
         return False
@@ -214,12 +212,20 @@ class ReminderEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the selected failed or stuck e-mails")
     def retry(self, request, queryset):
-        retried = sum(reminder_email_retry(email=email) for email in queryset)
+        retried = sum(outbox_retry(row=row) for row in queryset)
         self.message_user(
             request,
             f"{retried} e-mail(s) queued again; the next sweep sends them. Sent e-mails were left alone.",
             messages.SUCCESS,
         )
+
+
+@admin.register(ReminderEmail)
+class ReminderEmailAdmin(OutboxAdmin):
+    list_display = ["id", "user", "status", "attempts", "created_at", "claimed_at", "sent_at", "next_attempt_at"]
+    search_fields = ["user__email", "last_error"]
+    list_select_related = ["user"]
+    inlines = [ReminderInline]
 
 
 @admin.register(Reminder)
@@ -230,24 +236,10 @@ class ReminderAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(OutboxAdmin):
     list_display = ["key", "to_email", "status", "attempts", "created_at", "claimed_at", "sent_at"]
-    list_filter = ["status"]
     search_fields = ["key", "to_email", "subject", "last_error"]
     list_select_related = ["user"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
-    actions = ["retry"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description="Retry the selected failed or stuck e-mails")
-    def retry(self, request, queryset):
-        retried = sum(notification_retry(notification=row) for row in queryset)
-        self.message_user(request, f"{retried} e-mail(s) queued again; the next sweep sends them.", messages.SUCCESS)
 
 
 class ReviewActionInline(ReadOnlyInline):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Notification
-from disputes.services.outbox import outbox_retry, outbox_send_due
+from disputes.services.outbox import outbox_send_due
 
 
 def notification_queue(
@@ -53,7 +53,3 @@ def _build(row: Notification, now: datetime.datetime) -> EmailMultiAlternatives:
 
 def notifications_send_due(*, now: datetime.datetime) -> tuple[int, int]:
     return outbox_send_due(model=Notification, build=_build, now=now)
-
-
-def notification_retry(*, notification: Notification, now: datetime.datetime | None = None) -> bool:
-    return outbox_retry(row=notification, now=now)

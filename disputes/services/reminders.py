@@ -18,7 +18,7 @@ Exactly once, by the database:
 If a worker dies between the claim and the outcome, the row stays "sending"
 and is not sent again automatically: at most once. Staff find such rows in
 the admin (status "sending", claimed long ago) and retry them with the admin
-action, which calls `reminder_email_retry`.
+action, which calls `services.outbox.outbox_retry`.
 
 After downtime the first sweep catches up: every concern due by then is
 flagged once, overdue only (a concern already past its deadline gets no

@@ -42,10 +42,12 @@ def _owned_evidence(request, pk: int, evidence_pk: int) -> Evidence:
     return owned_or_404(request, Evidence.objects.filter(case=case), pk=evidence_pk)
 
 
-@login_required
-@allow_methods("GET")
-def evidence_download(request, pk: int, evidence_pk: int):
-    evidence = _owned_evidence(request, pk, evidence_pk)
+def attachment_response(evidence: Evidence) -> FileResponse:
+    """The original file, as a download that no browser will render or run.
+
+    Every view serving evidence (owner, staff, mediator) answers with this,
+    after its own access check.
+    """
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
@@ -56,6 +58,12 @@ def evidence_download(request, pk: int, evidence_pk: int):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@allow_methods("GET")
+def evidence_download(request, pk: int, evidence_pk: int):
+    return attachment_response(_owned_evidence(request, pk, evidence_pk))
 
 
 @login_required

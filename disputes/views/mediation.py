@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +12,9 @@ from disputes import ladder
 from disputes.forms_review import MediatorInviteForm, MediatorNoteForm, SettlementAnswerForm, SettlementForm
 from disputes.models import Case, Evidence, MediatorAccess, MediatorInvitation, SettlementProposal
 from disputes.services import mediation as mediation_services
-from disputes.uploads import safe_download_name
 from disputes.views.cases import build_timeline, owned_case
 from disputes.views.common import allow_methods, owned_or_404
+from disputes.views.evidence import attachment_response
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -115,15 +115,7 @@ def mediation_propose(request, pk: int):
 def mediation_evidence(request, pk: int, evidence_pk: int):
     case = _mediated_case(request, pk, final=False)
     evidence = owned_or_404(request, Evidence.objects.filter(case=case), pk=evidence_pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=safe_download_name(evidence.original_name, evidence.extension),
-        content_type=evidence.content_type,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(evidence)
 
 
 # --- The freelancer's side ---------------------------------------------------------------

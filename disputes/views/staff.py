@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -20,9 +20,9 @@ from disputes.forms_review import AssignForm, CloseReviewForm, DecisionForm, Que
 from disputes.models import Case, Evidence, Review
 from disputes.services import review as review_services
 from disputes.services.evidence import evidence_verify
-from disputes.uploads import safe_download_name
 from disputes.views.cases import build_timeline
 from disputes.views.common import allow_methods, owned_or_404, paginate, querystring_without_page
+from disputes.views.evidence import attachment_response
 
 
 def staff_required(view):
@@ -121,15 +121,7 @@ def _case_page(request, case: Case, **forms):
 def evidence_download(request, pk: int, evidence_pk: int):
     case = _staff_case(request, pk, final=False)
     evidence = owned_or_404(request, Evidence.objects.filter(case=case), pk=evidence_pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=safe_download_name(evidence.original_name, evidence.extension),
-        content_type=evidence.content_type,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(evidence)
 
 
 def _review_action(request, pk: int, form_class, form_name: str, perform, success: str):
