@@ -57,6 +57,11 @@ urlpatterns = [
     path("staff/queue/", staff.queue, name="staff_queue"),
     path("staff/cases/<int:pk>/", staff.case_view, name="staff_case"),
     path("staff/cases/<int:pk>/evidence/<int:evidence_pk>/", staff.evidence_download, name="staff_evidence"),
+    path(
+        "staff/cases/<int:pk>/evidence/<int:evidence_pk>/thumbnail/",
+        staff.evidence_thumbnail,
+        name="staff_evidence_thumbnail",
+    ),
     path("staff/cases/<int:pk>/assign/", staff.review_assign, name="review_assign"),
     path("staff/cases/<int:pk>/note/", staff.review_note, name="review_note"),
     path("staff/cases/<int:pk>/decision/", staff.review_decide, name="review_decide"),

@@ -66,17 +66,20 @@ def evidence_download(request, pk: int, evidence_pk: int):
     return attachment_response(_owned_evidence(request, pk, evidence_pk))
 
 
-@login_required
-@allow_methods("GET")
-def evidence_thumbnail(request, pk: int, evidence_pk: int):
-    evidence = _owned_evidence(request, pk, evidence_pk)
+def thumbnail_response(evidence: Evidence) -> FileResponse:
+    """The preview image, inline: a JPEG Settle re-encoded itself, so safe to show."""
     if not evidence.thumbnail:
         raise Http404("No thumbnail.")
-    # Thumbnails are JPEGs Settle re-encoded itself, so they are safe to show inline.
     response = FileResponse(evidence.thumbnail.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@login_required
+@allow_methods("GET")
+def evidence_thumbnail(request, pk: int, evidence_pk: int):
+    return thumbnail_response(_owned_evidence(request, pk, evidence_pk))
 
 
 @login_required

@@ -22,7 +22,7 @@ from disputes.services import review as review_services
 from disputes.services.evidence import evidence_verify
 from disputes.views.cases import build_timeline
 from disputes.views.common import allow_methods, owned_or_404, paginate, querystring_without_page
-from disputes.views.evidence import attachment_response
+from disputes.views.evidence import attachment_response, thumbnail_response
 
 
 def staff_required(view):
@@ -122,6 +122,13 @@ def evidence_download(request, pk: int, evidence_pk: int):
     case = _staff_case(request, pk, final=False)
     evidence = owned_or_404(request, Evidence.objects.filter(case=case), pk=evidence_pk)
     return attachment_response(evidence)
+
+
+@staff_required
+@allow_methods("GET")
+def evidence_thumbnail(request, pk: int, evidence_pk: int):
+    case = _staff_case(request, pk, final=False)
+    return thumbnail_response(owned_or_404(request, Evidence.objects.filter(case=case), pk=evidence_pk))
 
 
 def _review_action(request, pk: int, form_class, form_name: str, perform, success: str):

@@ -57,8 +57,11 @@ def test_staff_decision_then_a_mediated_settlement(live_server, browser: Browser
     shot_page(sam, "30-staff-queue")
     sam.click("text=Client threatens and refuses to pay")
     expect(sam.get_by_test_id("evidence-row")).to_contain_text("fingerprint matches")
+    sam.wait_for_function(
+        "() => { const img = document.querySelector('#evidence img'); return img.complete && img.naturalWidth > 0; }"
+    )
     with sam.expect_download() as download:
-        sam.click("#evidence a:has-text('Threatening message')")
+        sam.click("#evidence figcaption a:has-text('Threatening message')")
     assert download.value.suggested_filename == "threat.png"
     form = sam.get_by_test_id("decision-form")
     form.locator("#id_recommendation").select_option("pay_in_full")
@@ -113,3 +116,19 @@ def test_staff_decision_then_a_mediated_settlement(live_server, browser: Browser
 def shot_page(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("page_name", ["queue", "case"])
+def test_staff_pages_fit_a_375px_phone(live_server, page: Page, page_name):
+    UserFactory(email="s@example.com", is_staff=True)
+    case = CaseFactory(title="A long escalated case title that has to wrap on a phone", stage="platform_support")
+    from disputes.services.review import review_follow_case
+
+    review_follow_case(case=case, now=case.opened_at)
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, live_server.url, "s@example.com")
+    path = "/staff/queue/" if page_name == "queue" else f"/staff/cases/{case.pk}/"
+    page.goto(f"{live_server.url}{path}")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    shot_page(page, f"mobile-staff-{page_name}")
+    assert width <= 375, f"{path} is {width}px wide"

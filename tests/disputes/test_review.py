@@ -255,3 +255,17 @@ def test_staff_see_non_escalated_cases_nowhere(client, staff, case):
         assert client.post(reverse(name, args=[case.pk]), {"body": "x"}).status_code == 404
     assert client.get(case.get_absolute_url()).status_code == 404
     assert "Review queue" in client.get(reverse("disputes:staff_queue")).content.decode()
+
+
+def test_staff_cannot_reach_one_cases_evidence_through_another(client, staff):
+    first, second = CaseFactory(stage="platform_support"), CaseFactory(stage="platform_support")
+    [evidence] = evidence_add(
+        case=second,
+        author=second.owner,
+        uploads=[SimpleUploadedFile("b.png", png_bytes())],
+        details=EvidenceDetails(kind="photo"),
+    )
+    client.force_login(staff)
+    for name in ("disputes:staff_evidence", "disputes:staff_evidence_thumbnail"):
+        assert client.get(reverse(name, args=[first.pk, evidence.pk])).status_code == 404
+        assert client.get(reverse(name, args=[second.pk, evidence.pk])).status_code == 200

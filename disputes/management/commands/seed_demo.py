@@ -252,6 +252,25 @@ class Command(BaseCommand):
             case=unpaid, actor=demo, move=ladder.ESCALATE, reason="Two reminders of the due date went unanswered."
         )
 
+        abuse = cases.case_open(
+            owner=demo,
+            project=app,
+            data={
+                "title": "Insults after the first delivery",
+                "kind": "conduct",
+                "amount_in_dispute": Decimal("540.00"),
+                "currency": "EUR",
+                "client_complaint": "Calls the work amateurish in abusive terms and threatens bad reviews.",
+                "client_wants": "All source files now, payment 'later'.",
+            },
+        )
+        cases.case_move(
+            case=abuse,
+            actor=demo,
+            move=ladder.FAST_TRACK,
+            ground=ladder.GROUND_CONDUCT,
+            reason="Abusive messages and threats: straight to the platform's support.",
+        )
         cases.case_open(
             owner=demo,
             project=app,
