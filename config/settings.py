@@ -262,6 +262,10 @@ REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5, minimum=1)
 # A case waiting longer than this for its first staff review is flagged and listed in the daily digest.
 REVIEW_FIRST_RESPONSE_HOURS = env_int("REVIEW_FIRST_RESPONSE_HOURS", 48, minimum=1)
 MEDIATOR_INVITATION_DAYS = env_int("MEDIATOR_INVITATION_DAYS", 7, minimum=1)
+# A payment demand asks for payment within this many days of the date it is sent.
+LETTER_DEADLINE_DAYS = env_int("LETTER_DEADLINE_DAYS", 7, minimum=1)
+# The largest case file the verification page accepts.
+CASEFILE_VERIFY_MAX_MB = env_int("CASEFILE_VERIFY_MAX_MB", 1024, minimum=1)
 STAFF_DIGEST_HOUR_UTC = env_int("STAFF_DIGEST_HOUR_UTC", 7, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-concerns": {"task": "disputes.tasks.sweep_concerns", "schedule": float(SWEEP_INTERVAL_SECONDS)},

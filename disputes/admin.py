@@ -8,6 +8,7 @@ from disputes.models import (
     Client,
     Concern,
     Evidence,
+    Letter,
     MediatorAccess,
     MediatorInvitation,
     Milestone,
@@ -303,3 +304,13 @@ class SettlementProposalAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["case__title", "mediator__email", "terms"]
     list_select_related = ["case", "mediator"]
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin):
+    """Letters change only through the site: drafts by their author, final ones never."""
+
+    list_display = ["subject", "case", "kind", "status", "sent_on", "deadline", "paid_at", "deadline_flagged_at"]
+    list_filter = ["kind", "status", ("paid_at", admin.EmptyFieldListFilter)]
+    search_fields = ["subject", "case__title", "sha256"]
+    list_select_related = ["case"]

@@ -421,3 +421,21 @@ def clock_state(deadline: dt.datetime | None, now: dt.datetime, *, due_soon: dt.
     else:
         state = ClockState.DUE
     return ResponseClock(state, deadline, remaining)
+
+
+# --- Formal-letter deadlines --------------------------------------------------------
+def letter_deadline(sent_on: dt.date, days: int) -> dt.date:
+    """The calendar date by which a formal letter asks for payment: sent + `days`."""
+    return sent_on + dt.timedelta(days=days)
+
+
+def deadline_passes_at(deadline: dt.date, time_zone: str) -> dt.datetime:
+    """The moment a letter's deadline has passed: the end of that day where the freelancer is.
+
+    Midnight is taken in the zone, then converted to UTC, so a deadline across
+    a daylight-saving change still ends at the local midnight.
+    """
+    from zoneinfo import ZoneInfo
+
+    local_midnight = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(0), tzinfo=ZoneInfo(time_zone))
+    return local_midnight.astimezone(UTC)

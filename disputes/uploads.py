@@ -71,9 +71,16 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         self._received = 0
         self._oversize = False
 
+    def _limit(self) -> int:
+        # The case-file verification page takes whole case files; everything else is evidence.
+        match = getattr(self.request, "resolver_match", None)
+        if match is not None and match.view_name == "disputes:casefile_verify":
+            return settings.CASEFILE_VERIFY_MAX_MB * 1024 * 1024
+        return settings.EVIDENCE_MAX_FILE_BYTES
+
     def receive_data_chunk(self, raw_data, start):
         self._received += len(raw_data)
-        if self._received > settings.EVIDENCE_MAX_FILE_BYTES:
+        if self._received > self._limit():
             self._oversize = True
         if self._oversize:
             return None

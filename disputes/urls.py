@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disputes.views import cases, clients, dashboard, evidence, mediation, projects, staff
+from disputes.views import cases, clients, dashboard, evidence, letters, mediation, projects, staff
 
 app_name = "disputes"
 
@@ -53,6 +53,15 @@ urlpatterns = [
         mediation.settlement_answer,
         name="settlement_answer",
     ),
+    # Letters and the case file
+    path("cases/<int:pk>/letters/new/<slug:kind>/", letters.letter_new, name="letter_new"),
+    path("cases/<int:pk>/letters/<int:letter_pk>/", letters.letter_detail, name="letter_detail"),
+    path("cases/<int:pk>/letters/<int:letter_pk>/edit/", letters.letter_edit, name="letter_edit"),
+    path("cases/<int:pk>/letters/<int:letter_pk>/finalize/", letters.letter_finalize, name="letter_finalize"),
+    path("cases/<int:pk>/letters/<int:letter_pk>/pdf/", letters.letter_pdf, name="letter_pdf"),
+    path("cases/<int:pk>/casefile/", letters.casefile_export, name="casefile_export"),
+    path("casefile/verify/", letters.casefile_verify_page, name="casefile_verify"),
+    path("staff/cases/<int:pk>/casefile/", letters.staff_casefile_export, name="staff_casefile_export"),
     # Staff review
     path("staff/queue/", staff.queue, name="staff_queue"),
     path("staff/cases/<int:pk>/", staff.case_view, name="staff_case"),

@@ -14,6 +14,7 @@ from disputes.models import (
     Client,
     Concern,
     Evidence,
+    Letter,
     MediatorAccess,
     MediatorInvitation,
     Milestone,
@@ -27,6 +28,7 @@ from disputes.models import (
     WarningSign,
 )
 from disputes.services.evidence import EvidenceDetails, evidence_add
+from disputes.services.letters import letter_defaults, letter_draft, letter_finalize
 from disputes.services.mediation import mediator_accept, mediator_invite, settlement_propose
 from tests.conftest import png_bytes
 from tests.factories import (
@@ -62,6 +64,7 @@ POST_ONLY = {
     "disputes:review_close",
     "disputes:mediation_note",
     "disputes:mediation_propose",
+    "disputes:letter_finalize",
     "disputes:warning_sign_add",
     "disputes:milestone_add",
     "disputes:milestone_paid",
@@ -81,6 +84,7 @@ class World:
     invitation: MediatorInvitation
     access: MediatorAccess
     proposal: SettlementProposal
+    letter: Letter
 
 
 def build_world(user) -> World:
@@ -102,6 +106,8 @@ def build_world(user) -> World:
         case=case, mediator=mediator, amount=Decimal("10"), terms="Half", deadline=datetime.date(2099, 1, 1)
     )
     second, _ = mediator_invite(case=case, owner=user, email="second-mediator@example.com")
+    letter = letter_draft(case=case, author=user, kind="demand", data=letter_defaults(case=case, kind="demand"))
+    letter = letter_finalize(letter=letter, actor=user)
     return World(
         client=case.client,
         project=case.project,
@@ -113,6 +119,7 @@ def build_world(user) -> World:
         invitation=second,
         access=access,
         proposal=proposal,
+        letter=letter,
     )
 
 
@@ -156,6 +163,13 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:mediation_propose": {"pk": w.case.pk},
         "disputes:mediation_evidence": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
         "disputes:mediation_invitation": {"token": "not-a-real-token"},
+        "disputes:letter_new": {"pk": w.case.pk, "kind": "demand"},
+        "disputes:letter_detail": {"pk": w.case.pk, "letter_pk": s.letter.pk},
+        "disputes:letter_edit": {"pk": w.case.pk, "letter_pk": s.letter.pk},
+        "disputes:letter_finalize": {"pk": w.case.pk, "letter_pk": s.letter.pk},
+        "disputes:letter_pdf": {"pk": w.case.pk, "letter_pk": s.letter.pk},
+        "disputes:casefile_export": {"pk": w.case.pk},
+        "disputes:staff_casefile_export": {"pk": w.case.pk},
     }
     return table[name]
 
@@ -169,6 +183,10 @@ MIXED = [
     "disputes:access_revoke",
     "disputes:settlement_answer",
     "disputes:staff_evidence",
+    "disputes:letter_detail",
+    "disputes:letter_edit",
+    "disputes:letter_finalize",
+    "disputes:letter_pdf",
     "disputes:evidence_detail",
     "disputes:evidence_download",
     "disputes:evidence_thumbnail",
@@ -201,6 +219,14 @@ POST_DATA = {
     "disputes:evidence_upload": {"kind": "other"},
     "disputes:concern_dismiss": {"reason": "Hijacked"},
     "disputes:case_mediators": {"email": "hijack@example.com"},
+    "disputes:letter_new": {
+        "subject": "Hijacked",
+        "body": "x",
+        "amount_owed": "1",
+        "currency": "USD",
+        "payment_instructions": "x",
+        "channel": "email",
+    },
     "disputes:review_note": {"body": "Hijacked", "visible": "on"},
     "disputes:review_decide": {"recommendation": "no_action", "reasons": "Hijacked"},
     "disputes:review_close": {"reason": "Hijacked"},
@@ -261,6 +287,7 @@ def snapshot() -> dict:
         "accesses": list(MediatorAccess.objects.values().order_by("pk")),
         "proposals": list(SettlementProposal.objects.values().order_by("pk")),
         "notifications": Notification.objects.count(),
+        "letters": list(Letter.objects.values().order_by("pk")),
     }
 
 
@@ -292,7 +319,7 @@ def test_other_peoples_objects_are_404_for_every_method_and_change_nothing(world
         assert b"Secret case" not in response.content
         checked += 1
     assert snapshot() == before
-    assert checked >= 34
+    assert checked >= 42
 
 
 def test_mixed_ids_my_object_with_someone_elses_child_are_404(worlds, owner, client):

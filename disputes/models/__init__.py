@@ -9,6 +9,7 @@ from disputes.models.cases import AppendOnlyError, Case, CaseQuerySet, TimelineE
 from disputes.models.clock import Concern, Reminder, ReminderEmail
 from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
 from disputes.models.evidence import Evidence, evidence_upload_to, thumbnail_upload_to
+from disputes.models.letters import Letter, letter_upload_to
 from disputes.models.outbox import Notification, OutboxRow
 from disputes.models.parties import Client, Milestone, Project, ScopeAgreement, WarningSign
 from disputes.models.review import (
@@ -27,6 +28,7 @@ __all__ = [
     "Client",
     "Concern",
     "Evidence",
+    "Letter",
     "MediatorAccess",
     "MediatorInvitation",
     "Milestone",
@@ -44,6 +46,7 @@ __all__ = [
     "WarningSign",
     "currency_validator",
     "evidence_upload_to",
+    "letter_upload_to",
     "money_validator",
     "thumbnail_upload_to",
 ]

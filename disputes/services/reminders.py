@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Concern, Reminder, ReminderEmail
+from disputes.services.letters import letters_flag_due
 from disputes.services.notifications import notifications_send_due
 from disputes.services.outbox import outbox_retry, outbox_send, outbox_send_due
 
@@ -71,6 +72,7 @@ def concerns_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
                 due_soon_flagged_at=now, due_soon_sweep=token
             )
         emails_created = _write_outbox(token, now) if overdue or due_soon else 0
+    letters_flag_due(now=now)
     sent, failed = reminder_emails_send_due(now=now)
     # The same sweep delivers the other queued e-mails (staff decisions, invitations, digests).
     notifications_send_due(now=now)

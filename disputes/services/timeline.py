@@ -11,6 +11,7 @@ from accounts.models import User
 from disputes.models import Case, TimelineEntry
 from disputes.services.common import ensure_owner
 from disputes.services.concerns import concerns_sync
+from disputes.services.letters import letters_sync_payments
 
 # A little tolerance for a clock on the user's device that runs ahead.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
@@ -64,6 +65,9 @@ def entry_add(
         # A message changes the response clock; the flag clears (or starts) at once.
         if kind in TimelineEntry.CLOCK_KINDS:
             concerns_sync(case=case)
+        # A payment may settle a formal letter before its deadline.
+        if kind == TimelineEntry.Kind.PAYMENT:
+            letters_sync_payments(case=case)
     return entry
 
 
@@ -103,6 +107,8 @@ def entry_correct(
             )
             if original.kind in TimelineEntry.CLOCK_KINDS:
                 concerns_sync(case=original.case)
+            if original.kind == TimelineEntry.Kind.PAYMENT:
+                letters_sync_payments(case=original.case)
     except IntegrityError:
         raise ValidationError("This entry has already been corrected. Correct the correction instead.") from None
     return correction

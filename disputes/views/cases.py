@@ -175,6 +175,7 @@ def _case_page(request, case: Case, entry_form: EntryForm | None = None):
         "case": case,
         "oldest_open_concern": open_concerns[0] if open_concerns else None,
         "in_review": case.reviews.filter(state="open").first(),
+        "letters": list(case.letters.order_by("-created_at", "-id")),
         "open_concern_count": len(open_concerns),
         "timeline": build_timeline(entries),
         "entry_count": len(entries),

@@ -165,6 +165,7 @@ def test_admin_pages_open_for_a_superuser(client):
         "disputes/settlementproposal",
         "disputes/concern",
         "disputes/reminderemail",
+        "disputes/letter",
     ):
         assert client.get(f"/admin/{model}/").status_code == 200, model
     assert client.get("/admin/accounts/user/add/").status_code == 200

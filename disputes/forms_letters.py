@@ -1,0 +1,50 @@
+"""Forms for letters and case files. Validation only."""
+
+from django import forms
+
+from disputes.forms import CurrencyField, DateInput
+from disputes.models import Letter, ScopeAgreement
+
+
+class LetterForm(forms.ModelForm):
+    currency = CurrencyField()
+
+    class Meta:
+        model = Letter
+        fields = [
+            "subject",
+            "body",
+            "agreement",
+            "amount_owed",
+            "currency",
+            "payment_instructions",
+            "channel",
+            "legal_action_date",
+        ]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 12}),
+            "payment_instructions": forms.Textarea(attrs={"rows": 3}),
+            "legal_action_date": DateInput(),
+        }
+        labels = {"agreement": "Scope agreement it rests on", "legal_action_date": "Legal action follows after"}
+
+    def __init__(self, *args, case, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = ScopeAgreement.objects.filter(project=case.project).order_by("-version")
+        self.fields["agreement"].label_from_instance = lambda a: f"Version {a.version} ({a.get_source_display()})"
+        if kind != Letter.Kind.FINAL_NOTICE:
+            del self.fields["legal_action_date"]
+        else:
+            self.fields["legal_action_date"].required = True
+        self.fields["body"].help_text = (
+            "Plain text. Leave an empty line between paragraphs. The parties, the agreement, what is owed, "
+            "the payment details and the deadline are added around it."
+        )
+
+
+class FinalizeForm(forms.Form):
+    move_case = forms.BooleanField(required=False, label="Also move the case to the formal-letter rung", initial=True)
+
+
+class VerifyCasefileForm(forms.Form):
+    file = forms.FileField(label="Case file (.zip)")

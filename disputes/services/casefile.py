@@ -1,0 +1,177 @@
+"""The case file: one ZIP with a summary PDF, every evidence file and letter,
+and a manifest of SHA-256 fingerprints; and its verification.
+
+The export streams. Files are copied into the ZIP in 1 MB chunks and hashed
+on the way; nothing larger than a chunk (plus the small summary PDF) is held
+in memory, so hundreds of megabytes of evidence cost a few megabytes of RAM.
+The manifest is written last, from the hashes computed while streaming.
+"""
+
+import hashlib
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import User
+from disputes.models import Case, Letter, TimelineEntry
+from disputes.services.letters import render_pdf
+
+CHUNK = 1024 * 1024
+MANIFEST = "manifest.json"
+
+
+class _Pipe:
+    """A write-only file that hands what is written to the response in pieces."""
+
+    def __init__(self):
+        self.pieces: list[bytes] = []
+        self.position = 0
+
+    def write(self, data: bytes) -> int:
+        self.pieces.append(bytes(data))
+        self.position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        pass
+
+    def drain(self) -> Iterator[bytes]:
+        pieces, self.pieces = self.pieces, []
+        yield from pieces
+
+
+def _slug(text: str, fallback: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._ -]+", "_", text).strip(" ._")[:80]
+    return cleaned or fallback
+
+
+def casefile_name(case: Case) -> str:
+    return f"settle-case-{case.pk}-{timezone.localdate():%Y-%m-%d}.zip"
+
+
+def casefile_stream(*, case: Case, user: User) -> Iterator[bytes]:
+    """Yield the bytes of the case file ZIP, piece by piece."""
+    pipe = _Pipe()
+    entries: list[dict] = []
+    with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        summary = render_pdf("letters/case_summary_pdf.html", _summary_context(case, user))
+        entries.append(_write_bytes(archive, "case-summary.pdf", summary))
+        yield from pipe.drain()
+        for index, item in enumerate(case.evidence.order_by("uploaded_at", "id"), start=1):
+            stem = _slug(PurePosixPath(item.original_name).stem, "evidence")
+            name = f"evidence/{index:03d}-{stem}{item.extension}"
+            with item.file.open("rb") as source:
+                yield from _write_stream(archive, name, source, pipe, entries, expected=item.sha256)
+        for index, letter in enumerate(case.letters.filter(status=Letter.Status.FINAL).order_by("finalized_at"), 1):
+            name = f"letters/{index:02d}-{letter.kind.replace('_', '-')}-{letter.sent_on:%Y-%m-%d}.pdf"
+            with letter.pdf.open("rb") as source:
+                yield from _write_stream(archive, name, source, pipe, entries, expected=letter.sha256)
+        manifest = {
+            "case": {"id": case.pk, "title": case.title},
+            "exported_at": timezone.now().isoformat(),
+            "exported_by": {"id": user.pk, "email": user.email, "name": user.display_name},
+            "files": entries,
+        }
+        info = zipfile.ZipInfo(MANIFEST, date_time=timezone.localtime().timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, json.dumps(manifest, indent=2, ensure_ascii=False))
+        yield from pipe.drain()
+    yield from pipe.drain()
+
+
+def _write_bytes(archive: zipfile.ZipFile, name: str, data: bytes) -> dict:
+    archive.writestr(name, data)
+    return {"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def _write_stream(archive, name: str, source, pipe: _Pipe, entries: list, *, expected: str) -> Iterator[bytes]:
+    digest, size = hashlib.sha256(), 0
+    with archive.open(name, mode="w", force_zip64=True) as target:
+        for chunk in iter(lambda: source.read(CHUNK), b""):
+            digest.update(chunk)
+            size += len(chunk)
+            target.write(chunk)
+            yield from pipe.drain()
+    entry = {"path": name, "size": size, "sha256": digest.hexdigest()}
+    if expected and entry["sha256"] != expected:
+        # The stored file no longer matches the fingerprint taken at upload: say so in the manifest.
+        entry["stored_fingerprint"] = expected
+        entry["note"] = "This file changed since it was uploaded."
+    entries.append(entry)
+    yield from pipe.drain()
+
+
+def _summary_context(case: Case, user: User) -> dict:
+    entries = list(case.entries.select_related("author").order_by("happened_at", "id"))
+    return {
+        "case": case,
+        "user": user,
+        "exported_at": timezone.now(),
+        "agreements": case.project.agreements.select_related("created_by").order_by("version"),
+        "milestones": case.project.milestones.all(),
+        "moves": [e for e in entries if e.kind == TimelineEntry.Kind.STAGE_CHANGE],
+        "entries": entries,
+        "evidence": case.evidence.order_by("uploaded_at", "id"),
+        "letters": case.letters.filter(status=Letter.Status.FINAL).order_by("finalized_at"),
+        "warning_signs": case.client.warning_signs.all(),
+        "site_url": settings.SITE_URL,
+    }
+
+
+@dataclass
+class Verification:
+    checked: int = 0
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    error: str = ""
+    manifest: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.changed or self.missing or self.extra or self.error)
+
+
+def casefile_verify(source) -> Verification:
+    """Check a case file: every file listed, present, and matching its SHA-256 and size."""
+    report = Verification()
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError):
+        report.error = "This is not a ZIP file."
+        return report
+    with archive:
+        names = {info.filename for info in archive.infolist() if not info.is_dir()}
+        if MANIFEST not in names:
+            report.error = "The file has no manifest.json: it is not a Settle case file."
+            return report
+        try:
+            manifest = json.loads(archive.read(MANIFEST))
+            listed = {item["path"]: item for item in manifest["files"]}
+        except (ValueError, KeyError, TypeError):
+            report.error = "The manifest cannot be read."
+            return report
+        report.manifest = manifest
+        for path, item in sorted(listed.items()):
+            if path not in names:
+                report.missing.append(path)
+                continue
+            digest, size = hashlib.sha256(), 0
+            with archive.open(path) as stored:
+                for chunk in iter(lambda: stored.read(CHUNK), b""):
+                    digest.update(chunk)
+                    size += len(chunk)
+            report.checked += 1
+            if digest.hexdigest() != item.get("sha256") or size != item.get("size"):
+                report.changed.append(path)
+        report.extra = sorted(names - set(listed) - {MANIFEST})
+    return report
