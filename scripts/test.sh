@@ -9,11 +9,15 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh dev
 
-# Browser tests drive the system's Chromium (Playwright cannot download its own here).
-if ! command -v chromium >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-  echo "Installing Chromium for the browser tests…"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-    || echo "Could not install Chromium; browser tests will be skipped." >&2
+# Browser tests drive the system's Chromium (Playwright cannot download its own here),
+# and render PDF pages to PNG with pdftoppm.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+if (( ${#missing[@]} )) && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing ${missing[*]} for the browser tests…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+    || echo "Could not install ${missing[*]}; the tests that need them will be skipped." >&2
 fi
 
 exec .venv/bin/python -m pytest "$@"

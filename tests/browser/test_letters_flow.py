@@ -1,5 +1,6 @@
 """Draft, edit and finalise a letter, open its PDF, export and verify the case file."""
 
+import shutil
 import subprocess
 import zipfile
 from decimal import Decimal
@@ -13,6 +14,7 @@ from disputes.services.evidence import EvidenceDetails, evidence_add
 from tests.browser.conftest import SCREENSHOTS
 from tests.conftest import png_bytes
 from tests.factories import PASSWORD, AgreementFactory, CaseFactory, MilestoneFactory, UserFactory
+from tests.services import missing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,6 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def first_page_png(pdf_path, name: str) -> None:
     """Render page 1 of a PDF to PNG next to the other screenshots, to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if not shutil.which("pdftoppm"):
+        missing("needs pdftoppm (apt-get install poppler-utils)")
     subprocess.run(
         ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf_path), str(SCREENSHOTS / name)],
         check=True,
