@@ -25,6 +25,7 @@ from disputes.views.common import (
     allow_methods,
     attach_clocks,
     due_soon_window,
+    form_errors,
     owned_or_404,
     paginate,
     querystring_without_page,
@@ -261,7 +262,7 @@ def entry_add(request, pk: int):
                 amount=data["amount"],
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, "Added to the timeline.")
             return redirect(f"{case.get_absolute_url()}#timeline")
@@ -295,7 +296,7 @@ def entry_correct(request, pk: int, entry_pk: int):
                 amount=data.get("amount"),
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, "Correction added. The original stays on the record, struck through.")
             return redirect(f"{case.get_absolute_url()}#timeline")
@@ -316,16 +317,8 @@ def concern_dismiss(request, pk: int, entry_pk: int):
         try:
             concern_services.concern_dismiss(message=message, author=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _attach_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, "Marked as needing no answer. The reason is on the timeline.")
             return redirect(f"{case.get_absolute_url()}#entry-{message.pk}")
     return render(request, "disputes/concern_dismiss.html", {"case": case, "message": message, "form": form})
-
-
-def _attach_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)

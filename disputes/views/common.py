@@ -2,7 +2,7 @@ import datetime
 from functools import wraps
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
@@ -66,6 +66,15 @@ def attach_clocks(cases, now: datetime.datetime | None = None) -> None:
     now = now or timezone.now()
     for case in cases:
         case.clock = ladder.clock_state(case.response_due_at, now, due_soon=due_soon_window())
+
+
+def form_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: next to its field, or on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
 
 
 def paginate(request: HttpRequest, queryset, per_page: int | None = None) -> Page:

@@ -13,7 +13,7 @@ from disputes.models import Case, Letter
 from disputes.services import letters as letter_services
 from disputes.services.casefile import casefile_name, casefile_stream, casefile_verify
 from disputes.views.cases import owned_case
-from disputes.views.common import allow_methods, owned_or_404
+from disputes.views.common import allow_methods, form_errors, owned_or_404
 from disputes.views.staff import staff_required
 
 
@@ -22,14 +22,6 @@ def _owned_letter(request, pk: int, letter_pk: int) -> Letter:
     return owned_or_404(
         request, Letter.objects.filter(case=case).select_related("case__project", "agreement"), pk=letter_pk
     )
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -50,7 +42,7 @@ def letter_new(request, pk: int, kind: str):
                 case=case, author=request.user, kind=kind, data=form.cleaned_data, supersedes=supersedes
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, "Draft saved. Read it through, then finalise it when you send it.")
             return redirect("disputes:letter_detail", pk=case.pk, letter_pk=letter.pk)
@@ -73,7 +65,7 @@ def letter_edit(request, pk: int, letter_pk: int):
         try:
             letter_services.letter_update(letter=letter, author=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, "Draft saved.")
             return redirect("disputes:letter_detail", pk=pk, letter_pk=letter.pk)

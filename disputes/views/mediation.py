@@ -13,16 +13,8 @@ from disputes.forms_review import MediatorInviteForm, MediatorNoteForm, Settleme
 from disputes.models import Case, Evidence, MediatorAccess, MediatorInvitation, SettlementProposal
 from disputes.services import mediation as mediation_services
 from disputes.views.cases import build_timeline, owned_case
-from disputes.views.common import allow_methods, owned_or_404
+from disputes.views.common import allow_methods, form_errors, owned_or_404
 from disputes.views.evidence import attachment_response
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- The invitation link (public: the token is the key) ---------------------------------
@@ -87,7 +79,7 @@ def mediation_note(request, pk: int):
         try:
             mediation_services.mediator_note(case=case, mediator=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, "Note added to the case's timeline.")
             return redirect("disputes:mediation_case", pk=case.pk)
@@ -103,7 +95,7 @@ def mediation_propose(request, pk: int):
         try:
             mediation_services.settlement_propose(case=case, mediator=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, "Settlement proposed. The freelancer is told by e-mail.")
             return redirect("disputes:mediation_case", pk=case.pk)
@@ -128,7 +120,7 @@ def case_mediators(request, pk: int):
         try:
             mediation_services.mediator_invite(case=case, owner=request.user, email=form.cleaned_data["email"])
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, "Invitation sent. The link works once, for 7 days.")
             return redirect("disputes:case_mediators", pk=case.pk)

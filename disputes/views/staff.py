@@ -21,7 +21,7 @@ from disputes.models import Case, Evidence, Review
 from disputes.services import review as review_services
 from disputes.services.evidence import evidence_verify
 from disputes.views.cases import build_timeline
-from disputes.views.common import allow_methods, owned_or_404, paginate, querystring_without_page
+from disputes.views.common import allow_methods, form_errors, owned_or_404, paginate, querystring_without_page
 from disputes.views.evidence import attachment_response, thumbnail_response
 
 
@@ -142,10 +142,7 @@ def _review_action(request, pk: int, form_class, form_name: str, perform, succes
         try:
             perform(review, form.cleaned_data)
         except ValidationError as error:
-            for field, errors in (
-                error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-            ).items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_errors(form, error)
         else:
             messages.success(request, success)
             return redirect("disputes:staff_case", pk=case.pk)
