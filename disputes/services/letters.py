@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -186,10 +187,9 @@ def letter_finalize(*, letter: Letter, actor: User, move_case: bool = False) -> 
     A second call (double click, another tab) finds the letter already final and
     changes nothing. With `move_case`, a case on the reminders rung climbs to
     the formal-letter rung through the ladder; from lower rungs the ladder refuses.
+    If anything fails after the PDF was stored, the transaction rolls back and
+    the file is removed, so no orphan file is left.
     """
-    from disputes.services.cases import case_move
-    from disputes.services.timeline import entry_add
-
     ensure_owner(letter.case, actor)
     case = letter.case
     if move_case and case.stage != ladder.FORMAL_LETTER:
@@ -206,38 +206,54 @@ def letter_finalize(*, letter: Letter, actor: User, move_case: bool = False) -> 
         context = letter_context(letter, sent_on=sent_on, user=actor)
         pdf = render_pdf("letters/letter_pdf.html", context)
     deadline = context["deadline"]
-    with transaction.atomic():
-        claimed = Letter.objects.filter(pk=letter.pk, status=Letter.Status.DRAFT).update(
-            status=Letter.Status.FINAL,
-            finalized_at=now,
-            sent_on=sent_on,
-            deadline=deadline,
-            deadline_at=ladder.deadline_passes_at(deadline, actor.time_zone),
-            updated_at=now,
-        )
-        if claimed != 1:
-            raise ValidationError("This letter is already final.")
-        letter.refresh_from_db()
-        letter.pdf.save("letter.pdf", ContentFile(pdf), save=False)
-        entry = entry_add(
-            case=case,
-            author=actor,
-            kind=TimelineEntry.Kind.MESSAGE_OUT,
-            channel=letter.channel,
-            body=f"Sent {letter.get_kind_display().lower()}: {letter.subject}. "
-            f"Amount owed {format_money(letter.amount_owed, letter.currency)}, "
-            f"deadline {deadline:%d %B %Y}. PDF SHA-256 {hashlib.sha256(pdf).hexdigest()}.",
-            happened_at=now,
-        )
-        Letter.objects.filter(pk=letter.pk).update(
-            pdf=letter.pdf.name, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), entry=entry
-        )
-        if letter.supersedes_id:
-            Letter.objects.filter(pk=letter.supersedes_id, superseded_at__isnull=True).update(superseded_at=now)
-        if move_case and case.stage == ladder.REMINDERS:
-            case_move(case=case, actor=actor, move=ladder.ESCALATE, reason=f"Formal letter sent: {letter.subject}")
+    stored_name = ""
+    try:
+        with transaction.atomic():
+            claimed = Letter.objects.filter(pk=letter.pk, status=Letter.Status.DRAFT).update(
+                status=Letter.Status.FINAL,
+                finalized_at=now,
+                sent_on=sent_on,
+                deadline=deadline,
+                deadline_at=ladder.deadline_passes_at(deadline, actor.time_zone),
+                updated_at=now,
+            )
+            if claimed != 1:
+                raise ValidationError("This letter is already final.")
+            letter.refresh_from_db()
+            letter.pdf.save("letter.pdf", ContentFile(pdf), save=False)
+            stored_name = letter.pdf.name
+            _record_sent(letter, actor=actor, pdf=pdf, now=now, move_case=move_case)
+    except BaseException:
+        if stored_name:
+            letter.pdf.storage.delete(stored_name)
+        raise
     letter.refresh_from_db()
     return letter
+
+
+def _record_sent(letter: Letter, *, actor: User, pdf: bytes, now: datetime.datetime, move_case: bool) -> None:
+    """The timeline entry, fingerprint, superseding and ladder move of a letter being finalised."""
+    # Imported here: both modules import this one.
+    from disputes.services.cases import case_move
+    from disputes.services.timeline import entry_add
+
+    case = letter.case
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    entry = entry_add(
+        case=case,
+        author=actor,
+        kind=TimelineEntry.Kind.MESSAGE_OUT,
+        channel=letter.channel,
+        body=f"Sent {letter.get_kind_display().lower()}: {letter.subject}. "
+        f"Amount owed {format_money(letter.amount_owed, letter.currency)}, "
+        f"deadline {letter.deadline:%d %B %Y}. PDF SHA-256 {sha256}.",
+        happened_at=now,
+    )
+    Letter.objects.filter(pk=letter.pk).update(pdf=letter.pdf.name, sha256=sha256, size=len(pdf), entry=entry)
+    if letter.supersedes_id:
+        Letter.objects.filter(pk=letter.supersedes_id, superseded_at__isnull=True).update(superseded_at=now)
+    if move_case and case.stage == ladder.REMINDERS:
+        case_move(case=case, actor=actor, move=ladder.ESCALATE, reason=f"Formal letter sent: {letter.subject}")
 
 
 def letters_sync_payments(*, case: Case) -> int:
@@ -251,9 +267,9 @@ def letters_sync_payments(*, case: Case) -> int:
     payments = TimelineEntry.objects.filter(case=case, kind=TimelineEntry.Kind.PAYMENT).exclude(pk__in=corrected)
     cleared = 0
     for letter in tracked:
-        paid = payments.filter(happened_at__gte=letter.finalized_at - datetime.timedelta(days=1)).aggregate(
-            total=Sum("amount")
-        )["total"] or Decimal("0")
+        # Payments that happened from the day the letter was sent, in the freelancer's zone.
+        since = datetime.datetime.combine(letter.sent_on, datetime.time(0), tzinfo=ZoneInfo(case.owner.time_zone))
+        paid = payments.filter(happened_at__gte=since).aggregate(total=Sum("amount"))["total"] or Decimal("0")
         if paid >= letter.amount_owed:
             cleared += Letter.objects.filter(pk=letter.pk, paid_at__isnull=True).update(paid_at=timezone.now())
     return cleared

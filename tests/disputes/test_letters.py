@@ -255,3 +255,27 @@ def test_letter_pages(client, billing_case):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     edit = client.get(reverse("disputes:letter_edit", args=[billing_case.pk, letter.pk]))
     assert edit.status_code == 302  # final letters are not editable
+
+
+def test_only_payments_from_the_sending_day_count(billing_case):
+    with time_machine.travel("2026-03-09 12:00:00+00:00", tick=False):
+        entry_add(case=billing_case, author=billing_case.owner, kind="payment", body="", amount=Decimal("5000"))
+    with time_machine.travel("2026-03-10 15:00:00+00:00", tick=False):
+        letter = letter_finalize(letter=draft(billing_case), actor=billing_case.owner)
+        entry_add(case=billing_case, author=billing_case.owner, kind="payment", body="", amount=Decimal("1"))
+    letter.refresh_from_db()
+    assert letter.paid_at is None  # the big payment was before the letter
+
+
+def test_a_failure_while_finalising_leaves_no_orphan_pdf(billing_case, monkeypatch, settings):
+    letter = draft(billing_case)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("disputes.services.timeline.entry_add", explode)
+    with pytest.raises(RuntimeError):
+        letter_finalize(letter=letter, actor=billing_case.owner)
+    letter.refresh_from_db()
+    assert letter.status == "draft" and not letter.pdf
+    assert not list((Path(settings.MEDIA_ROOT) / "letters").rglob("*.pdf"))
