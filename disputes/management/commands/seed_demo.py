@@ -205,36 +205,37 @@ class Command(BaseCommand):
                 "offered_solutions": "One extra round at half my hourly rate, or payment now with a small discount.",
             },
         )
+        # (kind, channel, hours ago, text): the client writes, the freelancer answers two hours later.
         messages = [
-            (TimelineEntry.Kind.MESSAGE_IN, Channel.PLATFORM, 8, "I'm not paying the rest until it looks premium."),
-            (TimelineEntry.Kind.MESSAGE_OUT, Channel.PLATFORM, 8, "Thank you for telling me. Which parts feel off?"),
+            (TimelineEntry.Kind.MESSAGE_IN, Channel.PLATFORM, 195, "I'm not paying the rest until it looks premium."),
+            (TimelineEntry.Kind.MESSAGE_OUT, Channel.PLATFORM, 193, "Thank you for telling me. Which parts feel off?"),
             (
                 TimelineEntry.Kind.CALL,
                 Channel.VIDEO,
-                6,
+                147,
                 "30-minute call. Client wants darker gold; agreed to send one variant.",
             ),
             (
                 TimelineEntry.Kind.MESSAGE_OUT,
                 Channel.EMAIL,
-                4,
+                99,
                 "Here is the darker variant. The final payment was due on delivery.",
             ),
             (
                 TimelineEntry.Kind.MESSAGE_IN,
                 Channel.EMAIL,
-                1,
+                27,
                 "Still not right. Let's settle outside Upwork and I'll pay half.",
             ),
         ]
-        for kind, channel, days_ago, body in messages:
+        for kind, channel, hours_ago, body in messages:
             timeline.entry_add(
                 case=unpaid,
                 author=demo,
                 kind=kind,
                 channel=channel,
                 body=body,
-                happened_at=now - datetime.timedelta(days=days_ago, hours=3),
+                happened_at=now - datetime.timedelta(hours=hours_ago),
             )
         evidence_add(
             case=unpaid,
