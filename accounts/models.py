@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
 from accounts.timezones import is_valid_time_zone
+from disputes.ladder import effective_window
 
 
 def validate_time_zone(value: str) -> None:
@@ -77,10 +79,6 @@ class User(AbstractUser):
 
     @property
     def response_window(self):
-        from django.conf import settings
-
-        from disputes.ladder import effective_window
-
         return effective_window(self.response_window_hours, settings.RESPONSE_WINDOW_HOURS)
 
     def get_full_name(self) -> str:

@@ -1,10 +1,7 @@
-import datetime
-
-from django.conf import settings
-from django.db.models import Count, Q
 from django.utils import timezone
 
-from disputes.models import Case
+from disputes.models import Case, Review
+from disputes.views.common import due_soon_window
 
 
 def response_clock(request) -> dict:
@@ -14,17 +11,10 @@ def response_clock(request) -> dict:
         return {}
 
     def counts() -> dict:
-        now = timezone.now()
-        soon = now + datetime.timedelta(hours=settings.DUE_SOON_HOURS)
         # One indexed query: (owner, response_due_at).
-        return Case.objects.filter(owner=user, response_due_at__lte=soon).aggregate(
-            overdue=Count("id", filter=Q(response_due_at__lte=now)),
-            due_soon=Count("id", filter=Q(response_due_at__gt=now)),
-        )
+        return Case.objects.for_owner(user).clock_counts(timezone.now(), due_soon_window())
 
     def queue() -> dict:
-        from disputes.models import Review
-
         return {"count": Review.objects.waiting().count()} if user.is_staff else {"count": 0}
 
     # Lazy: pages that never show the navigation bar run no query.

@@ -33,6 +33,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 # --- Rungs, in order ----------------------------------------------------------
 DIRECT_TALK = "direct_talk"
@@ -435,7 +436,5 @@ def deadline_passes_at(deadline: dt.date, time_zone: str) -> dt.datetime:
     Midnight is taken in the zone, then converted to UTC, so a deadline across
     a daylight-saving change still ends at the local midnight.
     """
-    from zoneinfo import ZoneInfo
-
     local_midnight = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(0), tzinfo=ZoneInfo(time_zone))
     return local_midnight.astimezone(UTC)

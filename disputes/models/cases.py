@@ -16,6 +16,23 @@ class CaseQuerySet(OwnedQuerySet):
     def open(self):
         return self.filter(status=Case.Status.OPEN)
 
+    # The response clock. `response_due_at` is set only on open cases with an unanswered concern.
+    def awaiting_answer(self):
+        return self.filter(response_due_at__isnull=False)
+
+    def answer_overdue(self, now):
+        return self.filter(response_due_at__lte=now)
+
+    def answer_due_soon(self, now, window):
+        return self.filter(response_due_at__gt=now, response_due_at__lte=now + window)
+
+    def clock_counts(self, now, window) -> dict:
+        """How many cases are overdue and due soon, in one indexed query."""
+        return self.filter(response_due_at__lte=now + window).aggregate(
+            overdue=models.Count("id", filter=Q(response_due_at__lte=now)),
+            due_soon=models.Count("id", filter=Q(response_due_at__gt=now)),
+        )
+
     def for_staff(self):
         """Cases staff may see: those on an escalated rung. Nothing else, ever."""
         return self.filter(stage__in=Case.ESCALATED)

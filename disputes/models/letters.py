@@ -81,3 +81,14 @@ class Letter(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status == self.Status.FINAL
+
+    @property
+    def tracking(self) -> str:
+        """Where the letter stands: draft, paid, superseded, deadline_passed or waiting."""
+        if not self.is_final:
+            return "draft"
+        if self.paid_at:
+            return "paid"
+        if self.superseded_at:
+            return "superseded"
+        return "deadline_passed" if self.deadline_flagged_at else "waiting"

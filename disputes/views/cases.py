@@ -53,11 +53,11 @@ def case_list(request):
     now = timezone.now()
     response = filters.get("response")
     if response == "overdue":
-        cases = cases.filter(response_due_at__lte=now)
+        cases = cases.answer_overdue(now)
     elif response == "due_soon":
-        cases = cases.filter(response_due_at__gt=now, response_due_at__lte=now + due_soon_window())
+        cases = cases.answer_due_soon(now, due_soon_window())
     elif response == "waiting":
-        cases = cases.filter(response_due_at__isnull=False)
+        cases = cases.awaiting_answer()
     # Counts per stage use every filter but the stage itself, so each count
     # says how many cases that stage filter would show.
     per_stage = dict(cases.values_list("stage").annotate(n=Count("id")).order_by())

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -24,14 +24,9 @@ def dashboard(request):
         .order_by("-recorded_at", "-id")[:10]
     )
     now = timezone.now()
-    waiting = list(
-        open_cases.filter(response_due_at__isnull=False).select_related("client").order_by("response_due_at", "id")[:5]
-    )
+    waiting = list(open_cases.awaiting_answer().select_related("client").order_by("response_due_at", "id")[:5])
     attach_clocks(waiting, now)
-    clock = open_cases.aggregate(
-        overdue=Count("id", filter=Q(response_due_at__lte=now)),
-        due_soon=Count("id", filter=Q(response_due_at__gt=now, response_due_at__lte=now + due_soon_window())),
-    )
+    clock = open_cases.clock_counts(now, due_soon_window())
     context = {
         "waiting": waiting,
         "clock": clock,

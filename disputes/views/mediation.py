@@ -136,7 +136,7 @@ def case_mediators(request, pk: int):
         request,
         "disputes/case_mediators.html",
         context,
-        status=200 if form.is_valid() or request.method == "GET" else 400,
+        status=400 if form.errors else 200,
     )
 
 

@@ -139,3 +139,34 @@ def test_the_case_page_shows_waiting_answered_and_dismissed_messages(owner_clien
     assert f'href="/cases/{case.pk}/entries/{answered.pk}/no-answer-needed/"' not in html
     assert "Answered" in html and "needs no answer" in html and f'href="#entry-{dismissed.pk}"' in html
     assert 'data-testid="clock-banner"' in html
+
+
+def test_clock_filters_and_counts_agree(owner_client, owner):
+    from disputes.models import Case as CaseModel
+    from tests.factories import CaseFactory
+
+    now = T0 + dt.timedelta(days=10)
+    overdue = CaseFactory(project__client__owner=owner, title="Late", response_due_at=now - dt.timedelta(hours=1))
+    soon = CaseFactory(project__client__owner=owner, title="Soon", response_due_at=now + dt.timedelta(hours=2))
+    later = CaseFactory(project__client__owner=owner, title="Later", response_due_at=now + dt.timedelta(hours=20))
+    CaseFactory(project__client__owner=owner, title="Quiet")
+    CaseFactory(title="Someone else's", response_due_at=now - dt.timedelta(hours=5))
+    mine = CaseModel.objects.for_owner(owner)
+    window = dt.timedelta(hours=4)
+    assert list(mine.answer_overdue(now)) == [overdue]
+    assert list(mine.answer_due_soon(now, window)) == [soon]
+    assert set(mine.awaiting_answer()) == {overdue, soon, later}
+    assert mine.clock_counts(now, window) == {"overdue": 1, "due_soon": 1}
+    with time_machine.travel(now, tick=False):
+
+        def titles(query):
+            page = owner_client.get(reverse("disputes:case_list") + query).context["page"]
+            return [case.title for case in page.object_list]
+
+        assert titles("?response=overdue") == ["Late"]
+        assert titles("?response=due_soon") == ["Soon"]
+        assert sorted(titles("?response=waiting")) == ["Late", "Later", "Soon"]
+        assert titles("?response=waiting&sort=deadline") == ["Late", "Soon", "Later"]
+        html = owner_client.get(reverse("disputes:dashboard")).content.decode()
+    assert 'data-testid="overdue-count">1<' in html and 'data-testid="due-soon-count">1<' in html
+    assert "1 overdue" in html and "1 due soon" in html  # the navigation bar

@@ -279,3 +279,16 @@ def test_a_failure_while_finalising_leaves_no_orphan_pdf(billing_case, monkeypat
     letter.refresh_from_db()
     assert letter.status == "draft" and not letter.pdf
     assert not list((Path(settings.MEDIA_ROOT) / "letters").rglob("*.pdf"))
+
+
+def test_tracking_states(billing_case):
+    letter = draft(billing_case)
+    assert letter.tracking == "draft"
+    letter = letter_finalize(letter=letter, actor=billing_case.owner)
+    assert letter.tracking == "waiting"
+    letter.deadline_flagged_at = letter.finalized_at
+    assert letter.tracking == "deadline_passed"
+    letter.superseded_at = letter.finalized_at
+    assert letter.tracking == "superseded"
+    letter.paid_at = letter.finalized_at
+    assert letter.tracking == "paid"

@@ -111,3 +111,43 @@ def test_version_uniqueness_is_a_database_constraint(owner):
     agreement_create(project=project, author=owner, data=TERMS)
     with pytest.raises(IntegrityError), transaction.atomic():
         ScopeAgreement.objects.create(project=project, version=1, created_by=owner, deliverables="x", price=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_new_versions_on_postgres_get_consecutive_numbers():
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import UserFactory
+    from tests.services import require_postgres
+
+    require_postgres()
+    owner = UserFactory()
+    project = ProjectFactory(client__owner=owner)
+    barrier = threading.Barrier(6)
+    errors = []
+
+    def save_version(i):
+        try:
+            barrier.wait()
+            agreement_create(project=project, author=owner, data={**TERMS, "deliverables": f"Version from thread {i}"})
+        except Exception as error:  # a clash would surface here as an IntegrityError
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save_version, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(ScopeAgreement.objects.filter(project=project).values_list("version", flat=True)) == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
