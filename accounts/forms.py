@@ -1,8 +1,6 @@
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import MaxValueValidator, MinValueValidator
 
 from accounts import throttle
 from accounts.models import User
@@ -43,23 +41,6 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
-
-
-class ProfileForm(forms.ModelForm):
-    time_zone = TimeZoneField()
-
-    class Meta:
-        model = User
-        fields = ["name", "business_name", "time_zone", "email_reminders", "response_window_hours"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        limit = settings.RESPONSE_WINDOW_HOURS
-        field = self.fields["response_window_hours"]
-        field.min_value, field.max_value = 1, limit
-        field.validators += [MinValueValidator(1), MaxValueValidator(limit)]
-        field.widget.attrs.update({"min": 1, "max": limit, "placeholder": str(limit)})
-        field.help_text = f"Answer a client's concern within this many hours: {limit} at most, fewer if you like."
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

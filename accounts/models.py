@@ -1,11 +1,9 @@
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
 from accounts.timezones import is_valid_time_zone
-from disputes.ladder import effective_window
 
 
 def validate_time_zone(value: str) -> None:
@@ -76,10 +74,6 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.name or self.email
-
-    @property
-    def response_window(self):
-        return effective_window(self.response_window_hours, settings.RESPONSE_WINDOW_HOURS)
 
     def get_full_name(self) -> str:
         return self.name

@@ -2,15 +2,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
 
 from accounts import services
-from accounts.forms import ProfileForm, SignUpForm, ThrottledAuthenticationForm
+from accounts.forms import SignUpForm, ThrottledAuthenticationForm
 
 
+@require_http_methods(["GET", "POST"])
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
@@ -34,26 +35,8 @@ def sign_up(request):
         if next_url:
             return redirect(next_url)
         messages.success(request, "Welcome to Settle. Start by adding a client.")
-        return redirect("disputes:dashboard")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/sign_up.html", {"form": form, "next": next_url})
-
-
-@login_required
-def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.user_update_profile(
-            user=request.user,
-            name=data["name"],
-            business_name=data["business_name"],
-            time_zone=data["time_zone"],
-            email_reminders=data["email_reminders"],
-            response_window_hours=data["response_window_hours"],
-        )
-        messages.success(request, "Profile saved.")
-        return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
 
 
 class SignInView(auth_views.LoginView):

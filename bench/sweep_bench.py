@@ -54,7 +54,7 @@ from disputes.models import (  # noqa: E402
     ReminderEmail,
     TimelineEntry,
 )
-from disputes.services.reminders import concerns_sweep  # noqa: E402
+from disputes.services.sweep import sweep_run  # noqa: E402
 
 BATCH = 10_000
 
@@ -170,16 +170,16 @@ def main() -> None:
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            result = concerns_sweep(now=now)
+            result = sweep_run(now=now)
             walls.append(time.perf_counter() - started)
         print(
             f"Sweep {run + 1}: {walls[-1]:.2f} s wall time, {len(queries)} SQL queries, "
-            f"{result.overdue:,} rows flagged overdue, {result.due_soon:,} due soon, "
-            f"{len(mail.outbox)} e-mails sent ({result.emails_failed} failed)"
+            f"{result.concerns.overdue:,} rows flagged overdue, {result.concerns.due_soon:,} due soon, "
+            f"{len(mail.outbox)} e-mails sent ({result.outbox.failed} failed)"
         )
-    again = concerns_sweep(now=now + dt.timedelta(minutes=5))
+    again = sweep_run(now=now + dt.timedelta(minutes=5))
     print(f"\nMedian sweep wall time over {len(walls)} runs: {statistics.median(walls):.2f} s")
-    print(f"A second sweep right after: {again.overdue} flagged, {again.emails_sent} e-mails sent")
+    print(f"A second sweep right after: {again.concerns.overdue} flagged, {again.outbox.sent} e-mails sent")
 
 
 if __name__ == "__main__":

@@ -268,7 +268,7 @@ LETTER_DEADLINE_DAYS = env_int("LETTER_DEADLINE_DAYS", 7, minimum=1)
 CASEFILE_VERIFY_MAX_MB = env_int("CASEFILE_VERIFY_MAX_MB", 1024, minimum=1)
 STAFF_DIGEST_HOUR_UTC = env_int("STAFF_DIGEST_HOUR_UTC", 7, minimum=0)
 CELERY_BEAT_SCHEDULE = {
-    "sweep-concerns": {"task": "disputes.tasks.sweep_concerns", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    "sweep": {"task": "disputes.tasks.sweep", "schedule": float(SWEEP_INTERVAL_SECONDS)},
     "staff-digest": {
         "task": "disputes.tasks.send_staff_digest",
         "schedule": crontab(hour=STAFF_DIGEST_HOUR_UTC, minute=0),

@@ -1,13 +1,23 @@
-"""The operator console. State fields are read-only: stage and status change only
-through the ladder service, and timeline entries and fingerprints never change."""
+"""The operator console: find and read anything, change nothing behind the services' back.
+
+Every record a freelancer keeps (clients, projects, milestones, agreements,
+cases, timeline entries, evidence, letters) and every staff record (reviews,
+review actions) is view-only here and can never be deleted: edits go
+through the site's pages, whose services hold the rules, and a delete here
+would cascade past the append-only record. What operators do is done with
+admin actions that call the same services the site uses: assign or close a
+review, retry an e-mail.
+"""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
 from disputes.models import (
     Case,
     Client,
     Concern,
     Evidence,
+    FormSubmission,
     Letter,
     MediatorAccess,
     MediatorInvitation,
@@ -24,10 +34,23 @@ from disputes.models import (
     WarningSign,
 )
 from disputes.services.outbox import outbox_retry
-from disputes.services.review import review_assign
+from disputes.services.review import review_assign, review_close
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Listed, searched and read; never added, changed or deleted from here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ViewOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
@@ -38,67 +61,65 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
 
-class WarningSignInline(admin.TabularInline):
+
+class WarningSignInline(ViewOnlyInline):
     model = WarningSign
-    extra = 0
+    fields = ["kind", "noticed_on", "note"]
+    readonly_fields = fields
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(ViewOnlyAdmin):
     list_display = ["name", "company", "owner", "platform", "preferred_channel", "created_at"]
     list_filter = ["platform", "preferred_channel"]
     search_fields = ["name", "company", "email", "owner__email"]
     list_select_related = ["owner"]
-    raw_id_fields = ["owner"]
     inlines = [WarningSignInline]
 
 
 @admin.register(WarningSign)
-class WarningSignAdmin(admin.ModelAdmin):
+class WarningSignAdmin(ViewOnlyAdmin):
     list_display = ["client", "kind", "noticed_on"]
     list_filter = ["kind"]
     search_fields = ["client__name", "note"]
     list_select_related = ["client"]
-    raw_id_fields = ["client"]
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ViewOnlyInline):
     model = Milestone
-    extra = 0
+    fields = ["title", "amount", "due_date", "paid_on"]
+    readonly_fields = fields
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ViewOnlyAdmin):
     list_display = ["title", "client", "owner", "price", "currency", "status", "due_date"]
     list_filter = ["status", "currency"]
     search_fields = ["title", "client__name", "owner__email"]
     list_select_related = ["client", "owner"]
-    raw_id_fields = ["owner", "client"]
     inlines = [MilestoneInline]
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(ViewOnlyAdmin):
     list_display = ["title", "project", "amount", "due_date", "paid_on"]
-    list_filter = ["paid_on"]
+    list_filter = [("paid_on", admin.EmptyFieldListFilter)]
     search_fields = ["title", "project__title"]
     list_select_related = ["project"]
-    raw_id_fields = ["project"]
 
 
 @admin.register(ScopeAgreement)
-class ScopeAgreementAdmin(admin.ModelAdmin):
+class ScopeAgreementAdmin(ViewOnlyAdmin):
     list_display = ["project", "version", "source", "accepted_at", "accepted_via", "created_at"]
     list_filter = ["source", "accepted_via"]
     search_fields = ["project__title", "deliverables"]
     list_select_related = ["project"]
 
-    def has_change_permission(self, request, obj=None):
-        return False  # A version is never edited; a change is a new version.
 
-
-class TimelineEntryInline(ReadOnlyInline):
+class TimelineEntryInline(ViewOnlyInline):
     model = TimelineEntry
     fk_name = "case"
     fields = ["happened_at", "kind", "channel", "body", "author", "corrects", "recorded_at"]
@@ -106,72 +127,41 @@ class TimelineEntryInline(ReadOnlyInline):
     ordering = ["happened_at"]
 
 
-class EvidenceInline(ReadOnlyInline):
+class EvidenceInline(ViewOnlyInline):
     model = Evidence
     fields = ["original_name", "kind", "caption", "content_type", "size", "sha256", "uploaded_at"]
     readonly_fields = fields
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ViewOnlyAdmin):
     list_display = ["title", "client", "owner", "kind", "stage", "status", "amount_in_dispute", "currency", "opened_at"]
     list_filter = ["stage", "status", "kind", "currency"]
     search_fields = ["title", "client__name", "owner__email"]
     list_select_related = ["client", "owner"]
-    raw_id_fields = ["owner", "project", "client"]
-    readonly_fields = ["stage", "status", "stage_changed_at", "outcome", "closed_at", "opened_at", "updated_at"]
     date_hierarchy = "opened_at"
     inlines = [TimelineEntryInline, EvidenceInline]
 
 
 @admin.register(TimelineEntry)
-class TimelineEntryAdmin(admin.ModelAdmin):
+class TimelineEntryAdmin(ViewOnlyAdmin):
     list_display = ["case", "kind", "channel", "happened_at", "recorded_at", "author"]
     list_filter = ["kind", "channel"]
     search_fields = ["body", "case__title"]
     list_select_related = ["case", "author"]
     date_hierarchy = "happened_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ViewOnlyAdmin):
     list_display = ["original_name", "case", "kind", "content_type", "size", "uploaded_at"]
     list_filter = ["kind", "content_type"]
     search_fields = ["original_name", "caption", "sha256", "case__title"]
     list_select_related = ["case"]
 
-    def has_add_permission(self, request):
-        return False  # Evidence comes in through the case page, which checks every file.
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Concern)
-class ConcernAdmin(ReadOnlyAdmin):
+class ConcernAdmin(ViewOnlyAdmin):
     list_display = [
         "id",
         "case",
@@ -188,13 +178,13 @@ class ConcernAdmin(ReadOnlyAdmin):
     date_hierarchy = "due_at"
 
 
-class ReminderInline(ReadOnlyInline):
+class ReminderInline(ViewOnlyInline):
     model = Reminder
     fields = ["concern", "kind", "created_at"]
     readonly_fields = fields
 
 
-class OutboxAdmin(admin.ModelAdmin):
+class OutboxAdmin(ViewOnlyAdmin):
     """Outgoing e-mail rows. Stuck ones are "sending" with an old claim time: the
     worker died mid-send. The retry action puts failed or stuck rows back in the
     queue (the recipient may then get a stuck one twice); sent ones are left alone."""
@@ -204,12 +194,6 @@ class OutboxAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Retry the selected failed or stuck e-mails")
     def retry(self, request, queryset):
@@ -230,7 +214,7 @@ class ReminderEmailAdmin(OutboxAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyAdmin):
+class ReminderAdmin(ViewOnlyAdmin):
     list_display = ["id", "concern", "kind", "email", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["concern", "email"]
@@ -243,39 +227,56 @@ class NotificationAdmin(OutboxAdmin):
     list_select_related = ["user"]
 
 
-class ReviewActionInline(ReadOnlyInline):
+class ReviewActionInline(ViewOnlyInline):
     model = ReviewAction
     fields = ["at", "kind", "actor", "assignee", "recommendation", "amount", "visible_to_freelancer", "body"]
     readonly_fields = fields
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ViewOnlyAdmin):
     list_display = ["case", "state", "entered_at", "assigned_to", "first_reviewed_at", "closed_at"]
     list_filter = ["state", "case__stage", ("first_reviewed_at", admin.EmptyFieldListFilter)]
     search_fields = ["case__title", "case__owner__email", "assigned_to__email"]
     list_select_related = ["case", "assigned_to"]
-    readonly_fields = [f.name for f in Review._meta.fields]
     inlines = [ReviewActionInline]
-    actions = ["assign_to_me"]
+    actions = ["assign_to_me", "close_reviews"]
 
-    def has_add_permission(self, request):
-        return False
+    def _each_open(self, request, queryset, perform) -> tuple[int, list[str]]:
+        done, refused = 0, []
+        for review in queryset.filter(state=Review.State.OPEN).select_related("case"):
+            try:
+                perform(review)
+            except ValidationError as error:
+                refused.append(f"{review.case}: {' '.join(error.messages)}")
+            else:
+                done += 1
+        return done, refused
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def _report(self, request, done: int, refused: list[str], what: str) -> None:
+        self.message_user(request, f"{done} review(s) {what}.", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
 
     @admin.action(description="Assign the selected reviews to me")
     def assign_to_me(self, request, queryset):
-        done = 0
-        for review in queryset.filter(state=Review.State.OPEN):
-            review_assign(review=review, actor=request.user, assignee=request.user)
-            done += 1
-        self.message_user(request, f"{done} review(s) assigned to you.", messages.SUCCESS)
+        done, refused = self._each_open(
+            request, queryset, lambda review: review_assign(review=review, actor=request.user, assignee=request.user)
+        )
+        self._report(request, done, refused, "assigned to you")
+
+    @admin.action(description="Close the selected reviews (the cases leave the queue)")
+    def close_reviews(self, request, queryset):
+        done, refused = self._each_open(
+            request,
+            queryset,
+            lambda review: review_close(review=review, actor=request.user, reason="Closed from the operator console."),
+        )
+        self._report(request, done, refused, "closed")
 
 
 @admin.register(ReviewAction)
-class ReviewActionAdmin(ReadOnlyAdmin):
+class ReviewActionAdmin(ViewOnlyAdmin):
     list_display = ["review", "kind", "actor", "at", "recommendation", "visible_to_freelancer"]
     list_filter = ["kind", "recommendation", "visible_to_freelancer"]
     search_fields = ["body", "review__case__title", "actor__email"]
@@ -283,7 +284,7 @@ class ReviewActionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MediatorInvitation)
-class MediatorInvitationAdmin(ReadOnlyAdmin):
+class MediatorInvitationAdmin(ViewOnlyAdmin):
     list_display = ["email", "case", "created_at", "expires_at", "used_at", "revoked_at"]
     list_filter = [("used_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["email", "case__title"]
@@ -291,7 +292,7 @@ class MediatorInvitationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MediatorAccess)
-class MediatorAccessAdmin(ReadOnlyAdmin):
+class MediatorAccessAdmin(ViewOnlyAdmin):
     list_display = ["mediator", "case", "granted_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["mediator__email", "case__title"]
@@ -299,7 +300,7 @@ class MediatorAccessAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SettlementProposal)
-class SettlementProposalAdmin(ReadOnlyAdmin):
+class SettlementProposalAdmin(ViewOnlyAdmin):
     list_display = ["case", "mediator", "amount", "currency", "deadline", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["case__title", "mediator__email", "terms"]
@@ -307,10 +308,17 @@ class SettlementProposalAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Letter)
-class LetterAdmin(ReadOnlyAdmin):
+class LetterAdmin(ViewOnlyAdmin):
     """Letters change only through the site: drafts by their author, final ones never."""
 
     list_display = ["subject", "case", "kind", "status", "sent_on", "deadline", "paid_at", "deadline_flagged_at"]
     list_filter = ["kind", "status", ("paid_at", admin.EmptyFieldListFilter)]
     search_fields = ["subject", "case__title", "sha256"]
     list_select_related = ["case"]
+
+
+@admin.register(FormSubmission)
+class FormSubmissionAdmin(ViewOnlyAdmin):
+    list_display = ["key", "user", "url", "created_at"]
+    search_fields = ["user__email", "url"]
+    list_select_related = ["user"]

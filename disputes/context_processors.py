@@ -15,7 +15,7 @@ def response_clock(request) -> dict:
         return Case.objects.for_owner(user).clock_counts(timezone.now(), due_soon_window())
 
     def queue() -> dict:
-        return {"count": Review.objects.waiting().count()} if user.is_staff else {"count": 0}
+        return {"count": Review.objects.in_queue().count()} if user.is_staff else {"count": 0}
 
     # Lazy: pages that never show the navigation bar run no query.
     return {"clock_counts": _Lazy(counts), "review_queue": _Lazy(queue)}

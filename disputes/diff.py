@@ -2,11 +2,11 @@
 
 import difflib
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from disputes.formatting import format_money
 from disputes.models import ScopeAgreement
 
 
@@ -27,8 +27,8 @@ def _display(agreement: ScopeAgreement, name: str) -> str:
         return str(getattr(agreement, f"get_{name}_display")())
     if value is None:
         return ""
-    if isinstance(value, Decimal):
-        return f"{value:.{model_field.decimal_places}f}"
+    if name == "price":
+        return format_money(value, agreement.currency)
     if name == "accepted_at":
         return date_format(timezone.localtime(value), "j M Y, H:i T")
     return str(value)

@@ -4,32 +4,28 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from disputes.services.notifications import notifications_send_due
-from disputes.services.reminders import concerns_sweep
 from disputes.services.review import staff_digest_queue
+from disputes.services.sweep import outbox_deliver, sweep_run
+
+RETRYING = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "max_retries": 3,
+    "soft_time_limit": 240,
+    "time_limit": 300,
+}
 
 
-@shared_task(
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
-    soft_time_limit=240,
-    time_limit=300,
-)
-def sweep_concerns() -> dict:
-    """Flag concerns that became due soon or overdue and send the reminder e-mails."""
-    return concerns_sweep().as_dict()
+@shared_task(**RETRYING)
+def sweep() -> dict:
+    """The periodic sweep: concerns, letter deadlines, the outbox (see `services.sweep`)."""
+    return sweep_run().as_dict()
 
 
-@shared_task(
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
-    soft_time_limit=240,
-    time_limit=300,
-)
+@shared_task(**RETRYING)
 def send_staff_digest() -> int:
     """Queue today's digest of cases waiting too long for a first review, and send it."""
-    queued = staff_digest_queue()
-    notifications_send_due(now=timezone.now())
+    now = timezone.now()
+    queued = staff_digest_queue(now=now)
+    outbox_deliver(now=now)
     return queued

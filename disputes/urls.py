@@ -1,11 +1,12 @@
 from django.urls import path
 
-from disputes.views import cases, clients, dashboard, evidence, letters, mediation, projects, staff
+from disputes.views import cases, clients, dashboard, evidence, letters, mediation, profile, projects, staff
 
 app_name = "disputes"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("profile/", profile.profile, name="profile"),
     # Clients
     path("clients/", clients.client_list, name="client_list"),
     path("clients/new/", clients.client_create, name="client_create"),
@@ -58,13 +59,14 @@ urlpatterns = [
     path("cases/<int:pk>/letters/<int:letter_pk>/", letters.letter_detail, name="letter_detail"),
     path("cases/<int:pk>/letters/<int:letter_pk>/edit/", letters.letter_edit, name="letter_edit"),
     path("cases/<int:pk>/letters/<int:letter_pk>/finalize/", letters.letter_finalize, name="letter_finalize"),
+    path("cases/<int:pk>/letters/<int:letter_pk>/discard/", letters.letter_discard, name="letter_discard"),
     path("cases/<int:pk>/letters/<int:letter_pk>/pdf/", letters.letter_pdf, name="letter_pdf"),
     path("cases/<int:pk>/casefile/", letters.casefile_export, name="casefile_export"),
     path("casefile/verify/", letters.casefile_verify_page, name="casefile_verify"),
     path("staff/cases/<int:pk>/casefile/", letters.staff_casefile_export, name="staff_casefile_export"),
     # Staff review
     path("staff/queue/", staff.queue, name="staff_queue"),
-    path("staff/cases/<int:pk>/", staff.case_view, name="staff_case"),
+    path("staff/cases/<int:pk>/", staff.case_view_page, name="staff_case"),
     path("staff/cases/<int:pk>/evidence/<int:evidence_pk>/", staff.evidence_download, name="staff_evidence"),
     path(
         "staff/cases/<int:pk>/evidence/<int:evidence_pk>/thumbnail/",
@@ -84,5 +86,10 @@ urlpatterns = [
         "mediation/cases/<int:pk>/evidence/<int:evidence_pk>/",
         mediation.mediation_evidence,
         name="mediation_evidence",
+    ),
+    path(
+        "mediation/cases/<int:pk>/evidence/<int:evidence_pk>/thumbnail/",
+        mediation.mediation_evidence_thumbnail,
+        name="mediation_evidence_thumbnail",
     ),
 ]

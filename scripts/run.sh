@@ -14,7 +14,7 @@ PY=.venv/bin/python
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo
 # Catch up at once on concerns that fell due while nothing ran; beat then sweeps every 5 minutes.
-$PY manage.py sweep_concerns
+$PY manage.py sweep
 
 # The worker runs beat inside it (-B): exactly one scheduler, so no schedule fires twice.
 .venv/bin/celery -A config worker -B --loglevel=INFO --concurrency=2 &

@@ -2,7 +2,7 @@
 
 Reads start from the queryset methods (`for_owner`); writes go through
 `disputes.services`. Models hold no rules of their own beyond field
-validation; the ladder's rules are in `disputes.ladder`.
+validation; the rules are in `disputes.rules`.
 """
 
 from disputes.models.cases import AppendOnlyError, Case, CaseQuerySet, TimelineEntry
@@ -19,6 +19,7 @@ from disputes.models.review import (
     ReviewAction,
     SettlementProposal,
 )
+from disputes.models.submissions import FormSubmission
 
 __all__ = [
     "AppendOnlyError",
@@ -28,6 +29,7 @@ __all__ = [
     "Client",
     "Concern",
     "Evidence",
+    "FormSubmission",
     "Letter",
     "MediatorAccess",
     "MediatorInvitation",

@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from disputes import ladder
 from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
 from disputes.models.parties import Client, Project
+from disputes.rules import ladder
 
 
 class CaseQuerySet(OwnedQuerySet):
@@ -75,7 +75,8 @@ class Case(models.Model):
         COMPENSATION = ladder.COMPENSATION, "Compensation"
         WRITTEN_OFF = ladder.WRITTEN_OFF, "Written off"
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cases")
+    # PROTECT everywhere below: a case and its timeline are never deleted, by anyone, through any cascade.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="cases")
     # Copied from the project when the case opens, so lists filter by client without a join.
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
@@ -124,6 +125,9 @@ class Case(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("disputes:case_detail", args=[self.pk])
 
+    def get_staff_url(self) -> str:
+        return reverse("disputes:staff_case", args=[self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
@@ -168,7 +172,7 @@ class TimelineEntry(models.Model):
     # Kinds the response clock reads.
     CLOCK_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.NO_ANSWER_NEEDED)
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entries")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
     body = models.TextField(blank=True)

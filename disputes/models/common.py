@@ -2,11 +2,19 @@
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 
-currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 currency code, e.g. USD or EUR.")
+from disputes.rules.money import is_currency
+
 money_validator = MinValueValidator(Decimal("0"), "Amounts cannot be negative.")
+
+
+def currency_validator(value: str) -> None:
+    """An ISO 4217 code in current use (USD, EUR, JPY…), checked against Babel's CLDR data."""
+    if not is_currency(value):
+        raise ValidationError(f"“{value}” is not a currency code in use. Pick one from the list, e.g. USD or EUR.")
 
 
 class Channel(models.TextChoices):

@@ -28,7 +28,7 @@ class Evidence(models.Model):
         PHOTO = "photo", "Photo (before / after)"
         OTHER = "other", "Other"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
     entry = models.ForeignKey(TimelineEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     caption = models.CharField(max_length=300, blank=True)

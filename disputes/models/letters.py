@@ -26,8 +26,9 @@ class Letter(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         FINAL = "final", "Final"
+        DISCARDED = "discarded", "Discarded draft"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     agreement = models.ForeignKey(
@@ -40,9 +41,9 @@ class Letter(models.Model):
     payment_instructions = models.TextField()
     channel = models.CharField("sent through", max_length=20, choices=Channel.choices, default=Channel.EMAIL)
     legal_action_date = models.DateField(null=True, blank=True)
-    supersedes = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
-    )
+    # The final letter this one replaces once it is finalised. At most one live
+    # (draft or final) letter supersedes another; discarded drafts do not count.
+    supersedes = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseding")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -62,6 +63,13 @@ class Letter(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supersedes"],
+                condition=Q(supersedes__isnull=False) & ~Q(status="discarded"),
+                name="letter_superseded_once",
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["deadline_at"],
@@ -83,10 +91,19 @@ class Letter(models.Model):
         return self.status == self.Status.FINAL
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def superseded_by(self):
+        """The final letter that replaced this one, if any."""
+        return self.superseding.filter(status=self.Status.FINAL).first()
+
+    @property
     def tracking(self) -> str:
         """Where the letter stands: draft, paid, superseded, deadline_passed or waiting."""
         if not self.is_final:
-            return "draft"
+            return self.status
         if self.paid_at:
             return "paid"
         if self.superseded_at:

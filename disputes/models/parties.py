@@ -21,7 +21,7 @@ class Client(models.Model):
         DIRECT = "direct", "Direct"
         OTHER = "other", "Other"
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clients")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients")
     name = models.CharField(max_length=200)
     company = models.CharField(max_length=200, blank=True)
     email = models.EmailField("e-mail", blank=True)
@@ -57,7 +57,7 @@ class WarningSign(models.Model):
         IGNORES_BOUNDARIES = "ignores_boundaries", "Ignores boundaries or schedules"
         NEVER_SATISFIED = "never_satisfied", "Never satisfied"
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="warning_signs")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="warning_signs")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     noticed_on = models.DateField()
     note = models.TextField(blank=True)
@@ -80,7 +80,7 @@ class Project(models.Model):
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="projects")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="projects")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -124,7 +124,7 @@ class Project(models.Model):
 
 
 class Milestone(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(max_length=200)
     amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[money_validator])
     due_date = models.DateField(null=True, blank=True)
@@ -166,7 +166,7 @@ class ScopeAgreement(models.Model):
         "accepted_via",
     )
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="agreements")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="agreements")
     version = models.PositiveIntegerField()
     deliverables = models.TextField()
     volume = models.TextField(blank=True, help_text="How much work: pages, screens, hours, words…")

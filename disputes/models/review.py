@@ -12,6 +12,10 @@ class ReviewQuerySet(models.QuerySet):
     def waiting(self):
         return self.filter(state=Review.State.OPEN)
 
+    def in_queue(self):
+        """Open reviews of cases staff can open: open, on an escalated rung. The queue, its count and the digest."""
+        return self.waiting().filter(case__stage__in=Case.ESCALATED, case__status=Case.Status.OPEN)
+
 
 class Review(models.Model):
     """A case's stay in the staff review queue.
@@ -25,7 +29,7 @@ class Review(models.Model):
         OPEN = "open", "In the queue"
         CLOSED = "closed", "Closed"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reviews")
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     entered_at = models.DateTimeField()
     assigned_to = models.ForeignKey(
@@ -71,7 +75,7 @@ class ReviewAction(models.Model):
         LEGAL = "legal", "Refer to legal"
         NO_ACTION = "no_action", "No action"
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="actions")
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="actions")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     at = models.DateTimeField()
@@ -96,7 +100,7 @@ class ReviewAction(models.Model):
 class MediatorInvitation(models.Model):
     """A single-use link for a mediator. Only the SHA-256 of its token is stored."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mediator_invitations")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="mediator_invitations")
     email = models.EmailField()
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -123,7 +127,7 @@ class MediatorAccessQuerySet(models.QuerySet):
 class MediatorAccess(models.Model):
     """A mediator's access to one case, until the freelancer revokes it."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mediator_accesses")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="mediator_accesses")
     mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mediations")
     invitation = models.OneToOneField(MediatorInvitation, on_delete=models.PROTECT, related_name="access")
     granted_at = models.DateTimeField()
@@ -147,11 +151,11 @@ class SettlementProposal(models.Model):
     """A settlement a mediator proposes; the freelancer accepts or rejects it once."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Waiting for your answer"
+        PROPOSED = "proposed", "Waiting for the freelancer's answer"
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="settlement_proposals")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="settlement_proposals")
     mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[money_validator])
     currency = models.CharField(max_length=3, validators=[currency_validator])

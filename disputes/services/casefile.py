@@ -5,6 +5,11 @@ The export streams. Files are copied into the ZIP in 1 MB chunks and hashed
 on the way; nothing larger than a chunk (plus the small summary PDF) is held
 in memory, so hundreds of megabytes of evidence cost a few megabytes of RAM.
 The manifest is written last, from the hashes computed while streaming.
+
+Before the first byte goes out, every stored file is checked to exist. One
+that is missing from storage is not silently skipped and does not cut the
+ZIP short halfway: it is listed in the summary PDF and in the manifest
+(`missing_from_storage`, with its recorded SHA-256), and the rest is exported.
 """
 
 import hashlib
@@ -20,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Case, Letter, TimelineEntry
-from disputes.services.letters import render_pdf
+from disputes.pdf import render_pdf
 
 CHUNK = 1024 * 1024
 MANIFEST = "manifest.json"
@@ -58,28 +63,51 @@ def casefile_name(case: Case) -> str:
     return f"settle-case-{case.pk}-{timezone.localdate():%Y-%m-%d}.zip"
 
 
+@dataclass(frozen=True)
+class _Member:
+    """One stored file headed for the ZIP."""
+
+    path: str
+    file: object  # the FieldFile
+    sha256: str
+    label: str
+
+
+def _members(case: Case) -> list[_Member]:
+    members = []
+    for index, item in enumerate(case.evidence.order_by("uploaded_at", "id"), start=1):
+        stem = _slug(PurePosixPath(item.original_name).stem, "evidence")
+        members.append(
+            _Member(f"evidence/{index:03d}-{stem}{item.extension}", item.file, item.sha256, item.original_name)
+        )
+    for index, letter in enumerate(case.letters.filter(status=Letter.Status.FINAL).order_by("finalized_at"), 1):
+        name = f"letters/{index:02d}-{letter.kind.replace('_', '-')}-{letter.sent_on:%Y-%m-%d}.pdf"
+        members.append(_Member(name, letter.pdf, letter.sha256, f"{letter.get_kind_display()}: {letter.subject}"))
+    return members
+
+
 def casefile_stream(*, case: Case, user: User) -> Iterator[bytes]:
     """Yield the bytes of the case file ZIP, piece by piece."""
+    members = _members(case)
+    # Checked before streaming starts: a missing file is reported, never a ZIP cut off mid-way.
+    missing = [m for m in members if not m.file.name or not m.file.storage.exists(m.file.name)]
+    missing_paths = {m.path for m in missing}
+    present = [m for m in members if m.path not in missing_paths]
     pipe = _Pipe()
     entries: list[dict] = []
     with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        summary = render_pdf("letters/case_summary_pdf.html", _summary_context(case, user))
+        summary = render_pdf("letters/case_summary_pdf.html", _summary_context(case, user, missing))
         entries.append(_write_bytes(archive, "case-summary.pdf", summary))
         yield from pipe.drain()
-        for index, item in enumerate(case.evidence.order_by("uploaded_at", "id"), start=1):
-            stem = _slug(PurePosixPath(item.original_name).stem, "evidence")
-            name = f"evidence/{index:03d}-{stem}{item.extension}"
-            with item.file.open("rb") as source:
-                yield from _write_stream(archive, name, source, pipe, entries, expected=item.sha256)
-        for index, letter in enumerate(case.letters.filter(status=Letter.Status.FINAL).order_by("finalized_at"), 1):
-            name = f"letters/{index:02d}-{letter.kind.replace('_', '-')}-{letter.sent_on:%Y-%m-%d}.pdf"
-            with letter.pdf.open("rb") as source:
-                yield from _write_stream(archive, name, source, pipe, entries, expected=letter.sha256)
+        for member in present:
+            with member.file.open("rb") as source:
+                yield from _write_stream(archive, member.path, source, pipe, entries, expected=member.sha256)
         manifest = {
             "case": {"id": case.pk, "title": case.title},
             "exported_at": timezone.now().isoformat(),
             "exported_by": {"id": user.pk, "email": user.email, "name": user.display_name},
             "files": entries,
+            "missing_from_storage": [{"path": m.path, "name": m.label, "recorded_sha256": m.sha256} for m in missing],
         }
         info = zipfile.ZipInfo(MANIFEST, date_time=timezone.localtime().timetuple()[:6])
         info.compress_type = zipfile.ZIP_DEFLATED
@@ -110,9 +138,10 @@ def _write_stream(archive, name: str, source, pipe: _Pipe, entries: list, *, exp
     yield from pipe.drain()
 
 
-def _summary_context(case: Case, user: User) -> dict:
+def _summary_context(case: Case, user: User, missing: list[_Member]) -> dict:
     entries = list(case.entries.select_related("author").order_by("happened_at", "id"))
     return {
+        "missing": missing,
         "case": case,
         "user": user,
         "exported_at": timezone.now(),
@@ -133,6 +162,8 @@ class Verification:
     changed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    # Files the exporting installation could not find in its storage (listed by the export itself).
+    missing_at_export: list[str] = field(default_factory=list)
     error: str = ""
     manifest: dict = field(default_factory=dict)
 
@@ -161,6 +192,9 @@ def casefile_verify(source) -> Verification:
             report.error = "The manifest cannot be read."
             return report
         report.manifest = manifest
+        report.missing_at_export = [
+            str(item.get("path", "")) for item in manifest.get("missing_from_storage", []) if isinstance(item, dict)
+        ]
         for path, item in sorted(listed.items()):
             if path not in names:
                 report.missing.append(path)

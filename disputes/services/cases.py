@@ -1,29 +1,32 @@
 """Opening cases and moving them on the escalation ladder.
 
 Stage and status change here and nowhere else. Each move is checked by
-`disputes.ladder`, then written together with its timeline entry in one
-transaction.
+`disputes.rules.ladder`, then written together with its timeline entry in
+one transaction. Every refusal is a `MoveRefused` (a ValidationError) whose
+message a person can read; a lost race is its subclass `StaleCase`.
 """
 
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from disputes import ladder
 from disputes.models import Case, Project, TimelineEntry
-from disputes.services.common import apply_fields, ensure_owner
-from disputes.services.concerns import concerns_sync
+from disputes.rules import ladder
+from disputes.services.common import apply_fields, changed_fields, ensure_owner, stored_for_update
 from disputes.services.review import review_follow_case
+from disputes.services.timeline import StageChange, entry_append
 
+# What the freelancer describes about a case. The currency is not here: a case
+# is always in its project's currency.
 CASE_FIELDS = (
     "title",
     "kind",
     "amount_in_dispute",
-    "currency",
     "client_complaint",
     "client_wants",
     "offered_solutions",
@@ -31,19 +34,34 @@ CASE_FIELDS = (
 OPENED = "opened"
 
 
-class StaleCase(ladder.IllegalMove):
+class MoveRefused(ValidationError):
+    """The ladder refuses the move, or its details are wrong; the message says why."""
+
+
+class StaleCase(MoveRefused):
     """The case changed between the page being shown and the move being sent."""
+
+
+STALE_MESSAGE = (
+    "This case was changed since you opened the page, so nothing was changed. Look at its current stage and try again."
+)
 
 
 @transaction.atomic
 def case_open(*, owner: User, project: Project, data: Mapping[str, Any]) -> Case:
-    """Open a case on a project, on the direct-talk rung."""
+    """Open a case on a project, on the direct-talk rung, in the project's currency.
+
+    The project row is locked and its currency read from it, so a currency
+    change saved at the same moment cannot leave the case in the old one.
+    """
     ensure_owner(project, owner)
+    stored = Project.objects.select_for_update().only("client_id", "currency").get(pk=project.pk)
     now = timezone.now()
     case = Case(
         owner=owner,
         project=project,
-        client_id=project.client_id,
+        client_id=stored.client_id,
+        currency=stored.currency,
         stage=Case.Stage.DIRECT_TALK,
         status=Case.Status.OPEN,
         opened_at=now,
@@ -52,26 +70,32 @@ def case_open(*, owner: User, project: Project, data: Mapping[str, Any]) -> Case
     apply_fields(case, data, CASE_FIELDS)
     case.full_clean()
     case.save()
-    TimelineEntry.objects.create(
+    entry_append(
         case=case,
+        author=owner,
         kind=TimelineEntry.Kind.STAGE_CHANGE,
         body="Case opened.",
-        happened_at=now,
-        recorded_at=now,
-        author=owner,
-        move=OPENED,
-        to_stage=case.stage,
-        to_status=case.status,
+        stage_change=StageChange(move=OPENED, to_stage=case.stage, to_status=case.status),
+        now=now,
     )
     return case
 
 
-def case_update(*, case: Case, data: Mapping[str, Any]) -> Case:
-    """Change a case's description. Stage, status and closing fields are not editable here."""
-    apply_fields(case, data, CASE_FIELDS)
-    case.full_clean()
-    case.save(update_fields=[*data.keys(), "updated_at"])
-    return case
+def case_update(*, case: Case, actor: User, data: Mapping[str, Any]) -> Case:
+    """Change a case's description. Stage, status, currency and closing fields are not editable here.
+
+    The values are compared with the stored row (locked), not with `case`,
+    which a bound form may already have changed.
+    """
+    ensure_owner(case, actor)
+    with transaction.atomic():
+        stored = stored_for_update(case)
+        changed = changed_fields(stored, data)
+        apply_fields(stored, data, CASE_FIELDS)
+        stored.full_clean()
+        if changed:
+            stored.save(update_fields=[*changed, "updated_at"])
+    return stored
 
 
 def case_move(
@@ -94,7 +118,7 @@ def case_move(
     chose the move (defaulting to the state of `case` as loaded). The write is
     a conditional UPDATE on that state: if someone else moved the case in the
     meantime, or the same form is sent twice, no row matches, nothing is
-    written, and StaleCase is raised. IllegalMove is raised for any move the
+    written, and StaleCase is raised. MoveRefused is raised for any move the
     ladder refuses. On success the returned case is fresh from the database.
     """
     ensure_owner(case, actor)
@@ -102,9 +126,12 @@ def case_move(
         stage=expected_stage or case.stage,
         status=expected_status or case.status,
     )
-    transition = ladder.plan_move(seen, move, reason=reason, ground=ground, outcome=outcome)
+    try:
+        transition = ladder.plan_move(seen, move, reason=reason, ground=ground, outcome=outcome)
+    except ladder.IllegalMove as refusal:
+        raise MoveRefused(str(refusal)) from None
     if amount_recovered is not None and amount_recovered < 0:
-        raise ladder.IllegalMove("The amount recovered cannot be negative.")
+        raise MoveRefused("The amount recovered cannot be negative.")
     now = timezone.now()
     changes = _row_changes(
         transition,
@@ -120,31 +147,26 @@ def case_move(
         # the user saw is changed. A lost race updates nothing and writes no entry.
         won = Case.objects.filter(pk=case.pk, stage=seen.stage, status=seen.status).update(**changes)
         if won != 1:
-            raise StaleCase(
-                "This case was changed since you opened the page, so nothing was changed. "
-                "Look at its current stage and try again."
-            )
-        TimelineEntry.objects.create(
-            case_id=case.pk,
+            raise StaleCase(STALE_MESSAGE)
+        moved = Case.objects.get(pk=case.pk)
+        entry_append(
+            case=moved,
+            author=actor,
             kind=TimelineEntry.Kind.STAGE_CHANGE,
             body=transition.reason,
-            happened_at=now,
-            recorded_at=now,
-            author=actor,
-            move=move,
-            from_stage=seen.stage,
-            to_stage=transition.to_state.stage,
-            from_status=seen.status,
-            to_status=transition.to_state.status,
-            ground=transition.ground,
+            stage_change=StageChange(
+                move=move,
+                from_stage=seen.stage,
+                to_stage=transition.to_state.stage,
+                from_status=seen.status,
+                to_status=transition.to_state.status,
+                ground=transition.ground,
+            ),
+            now=now,
         )
-        if transition.to_state.status != seen.status:
-            # Closing stops the clock; reopening starts it again.
-            concerns_sync(case=case)
-        moved = Case.objects.get(pk=case.pk)
-        # Reaching platform support, mediation or legal puts the case in the staff queue;
-        # closing it takes it out.
+        # In the staff queue exactly while open on an escalated rung.
         review_follow_case(case=moved, now=now)
+        moved.refresh_from_db()
     return moved
 
 

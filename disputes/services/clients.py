@@ -4,11 +4,14 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Client, WarningSign
-from disputes.services.common import apply_fields, ensure_owner
+from disputes.rules import dates
+from disputes.services.common import apply_fields, changed_fields, ensure_owner, stored_for_update
 
 CLIENT_FIELDS = (
     "name",
@@ -30,11 +33,17 @@ def client_create(*, owner: User, data: Mapping[str, Any]) -> Client:
     return client
 
 
-def client_update(*, client: Client, data: Mapping[str, Any]) -> Client:
-    apply_fields(client, data, CLIENT_FIELDS)
-    client.full_clean()
-    client.save()
-    return client
+def client_update(*, client: Client, actor: User, data: Mapping[str, Any]) -> Client:
+    """Change a client's details, compared with (and written to) the stored row."""
+    ensure_owner(client, actor)
+    with transaction.atomic():
+        stored = stored_for_update(client)
+        changed = changed_fields(stored, data)
+        apply_fields(stored, data, CLIENT_FIELDS)
+        stored.full_clean()
+        if changed:
+            stored.save(update_fields=[*changed, "updated_at"])
+    return stored
 
 
 @transaction.atomic
@@ -43,6 +52,10 @@ def warning_sign_add(
 ) -> WarningSign:
     """Record a warning sign on a client: it belongs to the client, across all projects."""
     ensure_owner(client, owner)
+    if not dates.in_range(noticed_on):
+        raise ValidationError({"noticed_on": dates.OUT_OF_RANGE})
+    if noticed_on > timezone.localdate():
+        raise ValidationError({"noticed_on": "This date is in the future."})
     sign = WarningSign(client=client, kind=kind, noticed_on=noticed_on, note=note)
     sign.full_clean()
     sign.save()

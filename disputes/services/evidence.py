@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Case, Evidence, TimelineEntry
+from disputes.rules import dates
 from disputes.services.common import ensure_owner
+from disputes.services.timeline import entry_append
 from disputes.uploads import Inspection, UploadRefused, file_sha256, inspect_upload, make_thumbnail
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,8 @@ def evidence_add(*, case: Case, author: User, uploads: list[UploadedFile], detai
         raise ValidationError({"entry": "That timeline entry belongs to another case."})
     if details.kind not in Evidence.Kind.values:
         raise ValidationError({"kind": "Pick what kind of evidence this is."})
+    if details.captured_on is not None and not dates.in_range(details.captured_on):
+        raise ValidationError({"captured_on": dates.OUT_OF_RANGE})
 
     checked: list[tuple[UploadedFile, Inspection, bytes | None]] = []
     errors: dict[str, str] = {}
@@ -109,14 +113,12 @@ def _store_one(
         if thumbnail is not None:
             evidence.thumbnail.save("thumbnail.jpg", ContentFile(thumbnail), save=False)
         evidence.save()
-        TimelineEntry.objects.create(
+        entry_append(
             case=case,
+            author=author,
             kind=TimelineEntry.Kind.EVIDENCE,
             body=f"{evidence.get_kind_display()}: {evidence.caption or evidence.original_name}",
-            happened_at=now,
-            recorded_at=now,
-            author=author,
-            corrects=None,
+            now=now,
         )
     except BaseException:
         _remove_files(evidence)

@@ -13,15 +13,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from disputes import ladder
+from disputes.formatting import format_money
 from disputes.models import Case, MediatorAccess, MediatorInvitation, SettlementProposal, TimelineEntry
+from disputes.rules import dates, ladder
 from disputes.services.common import ensure_owner
 from disputes.services.notifications import notification_queue
+from disputes.services.timeline import entry_append
 
 
 class InvitationInvalid(Exception):
@@ -33,16 +35,21 @@ def _hash(token: str) -> str:
 
 
 def mediator_invite(*, case: Case, owner: User, email: str) -> tuple[MediatorInvitation, str]:
-    """Invite a mediator by e-mail; return the invitation and the one-time token."""
+    """Invite a mediator by e-mail; return the invitation and the one-time token.
+
+    The rung is read from the stored row (locked), not from `case`: a page
+    opened before the case moved on must not invite anyone.
+    """
     ensure_owner(case, owner)
-    if case.stage != ladder.MEDIATION or case.status != Case.Status.OPEN:
-        raise ValidationError("Mediators are invited to an open case on the mediation rung.")
     email = email.strip().lower()
     if email == owner.email.lower():
         raise ValidationError({"email": "Invite someone else: the mediator is a neutral third party."})
     now = timezone.now()
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        stored = Case.objects.select_for_update().only("stage", "status").get(pk=case.pk)
+        if stored.stage != ladder.MEDIATION or stored.status != Case.Status.OPEN:
+            raise ValidationError("Mediators are invited to an open case on the mediation rung.")
         invitation = MediatorInvitation.objects.create(
             case=case,
             email=email,
@@ -61,6 +68,7 @@ def mediator_invite(*, case: Case, owner: User, email: str) -> tuple[MediatorInv
                 "url": f"{settings.SITE_URL}{reverse('disputes:mediation_invitation', args=[token])}",
             },
             subject="You are invited to mediate a dispute on Settle",
+            now=now,
         )
     return invitation, token
 
@@ -80,7 +88,12 @@ def invitation_for_token(token: str, *, now: datetime.datetime | None = None) ->
 
 
 def mediator_accept(*, token: str, user: User) -> MediatorAccess:
-    """Use an invitation: the signed-in user gets access to that one case."""
+    """Use an invitation: the signed-in user gets access to that one case.
+
+    Someone who already mediates the case (a second invitation, or two
+    accepted at the same moment) keeps their one access; the invitation is
+    used up all the same, so it cannot be passed on.
+    """
     now = timezone.now()
     invitation = invitation_for_token(token, now=now)
     if user.email.lower() != invitation.email.lower():
@@ -94,7 +107,17 @@ def mediator_accept(*, token: str, user: User) -> MediatorAccess:
         ).update(used_at=now, used_by=user)
         if used != 1:
             raise InvitationInvalid
-        return MediatorAccess.objects.create(case=invitation.case, mediator=user, invitation=invitation, granted_at=now)
+        existing = MediatorAccess.objects.active().filter(case=invitation.case, mediator=user).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                return MediatorAccess.objects.create(
+                    case=invitation.case, mediator=user, invitation=invitation, granted_at=now
+                )
+        except IntegrityError:
+            # Another invitation to the same case was accepted at the same moment.
+            return MediatorAccess.objects.active().get(case=invitation.case, mediator=user)
 
 
 def invitation_revoke(*, invitation: MediatorInvitation, owner: User) -> bool:
@@ -122,10 +145,7 @@ def mediator_note(*, case: Case, mediator: User, body: str) -> TimelineEntry:
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write the note."})
-    now = timezone.now()
-    return TimelineEntry.objects.create(
-        case=case, kind=TimelineEntry.Kind.MEDIATOR_NOTE, body=body, happened_at=now, recorded_at=now, author=mediator
-    )
+    return entry_append(case=case, author=mediator, kind=TimelineEntry.Kind.MEDIATOR_NOTE, body=body)
 
 
 def settlement_propose(
@@ -140,18 +160,19 @@ def settlement_propose(
         errors["terms"] = "Write the terms."
     if deadline is None or deadline < timezone.localdate():
         errors["deadline"] = "The deadline cannot be in the past."
+    elif not dates.in_range(deadline):
+        errors["deadline"] = dates.OUT_OF_RANGE
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
     with transaction.atomic():
-        entry = TimelineEntry.objects.create(
+        entry = entry_append(
             case=case,
-            kind=TimelineEntry.Kind.SETTLEMENT,
-            body=f"Proposed settlement: {amount:.2f} {case.currency}, by {deadline:%d %b %Y}.\n\n{terms}",
-            amount=amount,
-            happened_at=now,
-            recorded_at=now,
             author=mediator,
+            kind=TimelineEntry.Kind.SETTLEMENT,
+            body=f"Proposed settlement: {format_money(amount, case.currency)}, by {deadline:%d %b %Y}.\n\n{terms}",
+            amount=amount,
+            now=now,
         )
         proposal = SettlementProposal.objects.create(
             case=case,
@@ -169,6 +190,7 @@ def settlement_propose(
             template="disputes/email/settlement_proposal",
             context={"proposal": proposal, "case": case, "url": f"{settings.SITE_URL}{case.get_absolute_url()}"},
             subject="A mediator proposed a settlement on your case",
+            now=now,
         )
     return proposal
 
@@ -185,17 +207,16 @@ def settlement_answer(*, proposal: SettlementProposal, owner: User, accept: bool
         if changed != 1:
             raise ValidationError("This proposal has already been answered.")
         verdict = "Accepted" if accept else "Rejected"
-        body = f"{verdict} the proposed settlement of {proposal.amount:.2f} {proposal.currency}."
+        body = f"{verdict} the proposed settlement of {format_money(proposal.amount, proposal.currency)}."
         if note.strip():
             body += f"\n\n{note.strip()}"
-        TimelineEntry.objects.create(
+        entry_append(
             case=proposal.case,
+            author=owner,
             kind=TimelineEntry.Kind.SETTLEMENT_ANSWER,
             body=body,
-            happened_at=now,
-            recorded_at=now,
-            author=owner,
             about=proposal.entry,
+            now=now,
         )
     proposal.refresh_from_db()
     return proposal

@@ -13,14 +13,23 @@ from disputes.services.outbox import outbox_send_due
 
 
 def notification_queue(
-    *, key: str, template: str, context: dict, subject: str, user: User | None = None, to_email: str = ""
+    *,
+    key: str,
+    template: str,
+    context: dict,
+    subject: str,
+    user: User | None = None,
+    to_email: str = "",
+    now: datetime.datetime | None = None,
 ) -> Notification | None:
     """Write one e-mail to the outbox, rendered now. A key already queued is left alone.
 
     `subject` is Settle's own wording: no user-typed text goes into a header.
-    The e-mail goes out with the next sweep (every few minutes).
+    The row is due at `now` (default: this moment); the sweep's outbox step
+    sends every row due by the sweep's time, so a sweep step that queues an
+    e-mail with the sweep's `now` gets it sent in the same sweep.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     zone = user.time_zone if user else "UTC"
     with timezone.override(zone):
         text = render_to_string(f"{template}.txt", context)

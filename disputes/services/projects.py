@@ -1,16 +1,23 @@
-"""Projects, their payment milestones and their versioned scope agreements."""
+"""Projects, their payment milestones and their versioned scope agreements.
+
+A project has one currency: its milestones, cases, letters and payments are
+all in it. Once a payment plan or a case exists, changing it would relabel
+amounts already written down, so the currency is then fixed.
+"""
 
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Client, Milestone, Project, ScopeAgreement
-from disputes.services.common import apply_fields, ensure_owner
+from disputes.rules import dates
+from disputes.services.common import apply_fields, changed_fields, ensure_owner, stored_for_update
 
 PROJECT_FIELDS = (
     "title",
@@ -25,8 +32,15 @@ PROJECT_FIELDS = (
 AGREEMENT_FIELDS = (*ScopeAgreement.TERMS, "change_note")
 
 
+def _check_dates(values: Mapping[str, Any], names: tuple[str, ...]) -> None:
+    errors = {name: dates.OUT_OF_RANGE for name in names if values.get(name) and not dates.in_range(values[name])}
+    if errors:
+        raise ValidationError(errors)
+
+
 def project_create(*, owner: User, client: Client, data: Mapping[str, Any]) -> Project:
     ensure_owner(client, owner)
+    _check_dates(data, ("start_date", "due_date"))
     project = Project(owner=owner, client=client)
     apply_fields(project, data, PROJECT_FIELDS)
     project.full_clean()
@@ -34,25 +48,56 @@ def project_create(*, owner: User, client: Client, data: Mapping[str, Any]) -> P
     return project
 
 
-def project_update(*, project: Project, data: Mapping[str, Any]) -> Project:
-    apply_fields(project, data, PROJECT_FIELDS)
-    project.full_clean()
-    project.save()
-    return project
+def project_update(*, project: Project, actor: User, data: Mapping[str, Any]) -> Project:
+    """Change a project's details, compared with (and written to) the stored row."""
+    ensure_owner(project, actor)
+    _check_dates(data, ("start_date", "due_date"))
+    with transaction.atomic():
+        stored = stored_for_update(project)
+        changed = changed_fields(stored, data)
+        if "currency" in changed and (stored.milestones.exists() or stored.cases.exists()):
+            raise ValidationError(
+                {
+                    "currency": f"This project already has a payment plan or cases in {stored.currency}, "
+                    "so its currency cannot change."
+                }
+            )
+        apply_fields(stored, data, PROJECT_FIELDS)
+        stored.full_clean()
+        if changed:
+            stored.save(update_fields=[*changed, "updated_at"])
+    return stored
 
 
-def milestone_add(*, project: Project, title: str, amount: Decimal, due_date: datetime.date | None = None) -> Milestone:
-    milestone = Milestone(project=project, title=title, amount=amount, due_date=due_date)
-    milestone.full_clean()
-    milestone.save()
+def milestone_add(
+    *, project: Project, actor: User, title: str, amount: Decimal, due_date: datetime.date | None = None
+) -> Milestone:
+    """Add a payment to the project's plan, in the project's currency."""
+    ensure_owner(project, actor)
+    _check_dates({"due_date": due_date}, ("due_date",))
+    with transaction.atomic():
+        # Locked like `project_update` locks it, so a currency change and a new milestone go one after the other.
+        Project.objects.select_for_update().filter(pk=project.pk).first()
+        milestone = Milestone(project=project, title=title, amount=amount, due_date=due_date)
+        milestone.full_clean()
+        milestone.save()
     return milestone
 
 
-def milestone_mark_paid(*, milestone: Milestone, paid_on: datetime.date | None) -> Milestone:
+def milestone_mark_paid(*, milestone: Milestone, actor: User, paid_on: datetime.date | None) -> Milestone:
     """Set (or, with None, clear) the date a milestone was paid."""
-    milestone.paid_on = paid_on
-    milestone.save(update_fields=["paid_on"])
-    return milestone
+    ensure_owner(milestone.project, actor)
+    if paid_on is not None:
+        if not dates.in_range(paid_on):
+            raise ValidationError({"paid_on": dates.OUT_OF_RANGE})
+        if paid_on > timezone.localdate():
+            raise ValidationError({"paid_on": "This date is in the future."})
+    with transaction.atomic():
+        stored = stored_for_update(milestone)
+        if stored.paid_on != paid_on:
+            Milestone.objects.filter(pk=stored.pk).update(paid_on=paid_on)
+            stored.paid_on = paid_on
+    return stored
 
 
 def agreement_create(*, project: Project, author: User, data: Mapping[str, Any]) -> ScopeAgreement:
@@ -63,10 +108,18 @@ def agreement_create(*, project: Project, author: User, data: Mapping[str, Any])
     constraint on (project, version) backs this up.
     """
     ensure_owner(project, author)
+    accepted_at = data.get("accepted_at")
+    if accepted_at and not dates.in_range(accepted_at):
+        raise ValidationError({"accepted_at": dates.OUT_OF_RANGE})
     with transaction.atomic():
         Project.objects.select_for_update().filter(pk=project.pk).first()
-        latest = ScopeAgreement.objects.filter(project=project).aggregate(v=Max("version"))["v"] or 0
-        agreement = ScopeAgreement(project=project, created_by=author, version=latest + 1)
+        latest = ScopeAgreement.objects.filter(project=project).order_by("-version").first()
+        if latest is not None and all(getattr(latest, name) == data.get(name) for name in ScopeAgreement.TERMS):
+            raise ValidationError(
+                f"Nothing changed from version {latest.version}, so no new version was made. "
+                "Change a term (and say what changed and why)."
+            )
+        agreement = ScopeAgreement(project=project, created_by=author, version=(latest.version if latest else 0) + 1)
         apply_fields(agreement, data, AGREEMENT_FIELDS)
         agreement.full_clean()
         agreement.save()

@@ -1,4 +1,4 @@
-"""The sweep that flags due concerns, and the reminder e-mails it sends.
+"""The response clock's sweep step: flag due concerns, and the reminder e-mails it writes.
 
 Exactly once, by the database:
 
@@ -9,16 +9,9 @@ Exactly once, by the database:
    re-check `flagged_at IS NULL`, and skip it.
 2. Outbox. In the same transaction the sweep writes one `Reminder` per
    concern and kind (a unique constraint backs this up) and one
-   `ReminderEmail` per user who wants e-mail. Nothing is sent yet.
-3. Sending. Each e-mail row is claimed (pending/failed → sending) by a
-   conditional UPDATE before the mail server is contacted, then marked sent,
-   or failed with the error and a back-off before the next try (at most
-   REMINDER_MAX_ATTEMPTS tries).
-
-If a worker dies between the claim and the outcome, the row stays "sending"
-and is not sent again automatically: at most once. Staff find such rows in
-the admin (status "sending", claimed long ago) and retry them with the admin
-action, which calls `services.outbox.outbox_retry`.
+   `ReminderEmail` per user who wants e-mail. Nothing is sent here: the
+   sweep's outbox step (`services.sweep`) sends every due row, claiming each
+   one first (see `services.outbox`).
 
 After downtime the first sweep catches up: every concern due by then is
 flagged once, overdue only (a concern already past its deadline gets no
@@ -27,7 +20,7 @@ flagged once, overdue only (a concern already past its deadline gets no
 
 import datetime
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -38,28 +31,18 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Concern, Reminder, ReminderEmail
-from disputes.services.letters import letters_flag_due
-from disputes.services.notifications import notifications_send_due
 from disputes.services.outbox import outbox_retry, outbox_send, outbox_send_due
 
 
 @dataclass(frozen=True)
-class SweepResult:
-    sweep: str
+class ConcernsStep:
     due_soon: int
     overdue: int
     emails_created: int
-    emails_sent: int
-    emails_failed: int
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
-def concerns_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
-    """Flag concerns that became due soon or overdue, write the outbox, send what is due."""
-    now = now or timezone.now()
-    token = uuid.uuid4()
+def concerns_flag(*, now: datetime.datetime, token: uuid.UUID) -> ConcernsStep:
+    """Flag concerns that became due soon or overdue, and write their reminders and e-mails."""
     with transaction.atomic():
         open_concerns = Concern.objects.filter(state=Concern.State.OPEN)
         overdue = open_concerns.filter(due_at__lte=now, overdue_flagged_at__isnull=True).update(
@@ -72,18 +55,7 @@ def concerns_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
                 due_soon_flagged_at=now, due_soon_sweep=token
             )
         emails_created = _write_outbox(token, now) if overdue or due_soon else 0
-    letters_flag_due(now=now)
-    sent, failed = reminder_emails_send_due(now=now)
-    # The same sweep delivers the other queued e-mails (staff decisions, invitations, digests).
-    notifications_send_due(now=now)
-    return SweepResult(
-        sweep=str(token),
-        due_soon=due_soon,
-        overdue=overdue,
-        emails_created=emails_created,
-        emails_sent=sent,
-        emails_failed=failed,
-    )
+    return ConcernsStep(due_soon=due_soon, overdue=overdue, emails_created=emails_created)
 
 
 def _write_outbox(token: uuid.UUID, now: datetime.datetime) -> int:

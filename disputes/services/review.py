@@ -3,6 +3,11 @@
 Staff read the freelancer's record and never change it. What they write is a
 review action (always kept, with who and when); notes marked visible and
 decisions also go on the case's timeline and are e-mailed to the freelancer.
+
+A case is in the queue exactly while it is open on an escalated rung
+(platform support, mediation, legal): `review_follow_case` opens a review
+when it gets there and closes it when the case closes or steps back below,
+so the queue only ever lists cases staff can open.
 """
 
 import datetime
@@ -14,22 +19,24 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from disputes import ladder
+from disputes.formatting import format_money
 from disputes.models import Case, Review, ReviewAction, TimelineEntry
+from disputes.rules import ladder
 from disputes.services.notifications import notification_queue
+from disputes.services.timeline import entry_append
 
 
 def review_follow_case(*, case: Case, now: datetime.datetime) -> None:
     """Open or close the case's review after a ladder move (called by `case_move`)."""
-    escalated_and_open = ladder.is_escalated(case.stage) and case.status == Case.Status.OPEN
-    if escalated_and_open:
+    if ladder.is_escalated(case.stage) and case.status == Case.Status.OPEN:
         if not Review.objects.filter(case=case, state=Review.State.OPEN).exists():
             try:
                 with transaction.atomic():
                     Review.objects.create(case=case, entered_at=now)
             except IntegrityError:
                 pass  # Opened at the same moment by another move: one open review is enough.
-    elif ladder.is_closed(case.status):
+    else:
+        # Closed, or back below platform support: staff can no longer open it, so it leaves the queue.
         Review.objects.filter(case=case, state=Review.State.OPEN).update(state=Review.State.CLOSED, closed_at=now)
 
 
@@ -73,7 +80,7 @@ def review_note(*, review: Review, actor: User, body: str, visible: bool) -> Rev
         locked = _open_review(review)
         entry = None
         if visible:
-            entry = _timeline(locked.case, actor, TimelineEntry.Kind.STAFF_NOTE, body, now)
+            entry = entry_append(case=locked.case, author=actor, kind=TimelineEntry.Kind.STAFF_NOTE, body=body, now=now)
         action = ReviewAction.objects.create(
             review=locked,
             actor=actor,
@@ -112,8 +119,14 @@ def review_decide(
         locked = _open_review(review)
         label = ReviewAction.Recommendation(recommendation).label
         if amount is not None:
-            label = f"{label}: {amount:.2f} {locked.case.currency}"
-        entry = _timeline(locked.case, actor, TimelineEntry.Kind.STAFF_DECISION, f"{label}\n\n{reasons}", now)
+            label = f"{label}: {format_money(amount, locked.case.currency)}"
+        entry = entry_append(
+            case=locked.case,
+            author=actor,
+            kind=TimelineEntry.Kind.STAFF_DECISION,
+            body=f"{label}\n\n{reasons}",
+            now=now,
+        )
         action = ReviewAction.objects.create(
             review=locked,
             actor=actor,
@@ -142,9 +155,9 @@ def review_close(*, review: Review, actor: User, reason: str = "") -> ReviewActi
 
 
 def reviews_awaiting_first_review(*, now: datetime.datetime):
-    """Open reviews no staff member has acted on for longer than the allowed wait."""
+    """Reviews in the queue no staff member has acted on for longer than the allowed wait."""
     limit = now - datetime.timedelta(hours=settings.REVIEW_FIRST_RESPONSE_HOURS)
-    return Review.objects.waiting().filter(first_reviewed_at__isnull=True, entered_at__lte=limit)
+    return Review.objects.in_queue().filter(first_reviewed_at__isnull=True, entered_at__lte=limit)
 
 
 def staff_digest_queue(*, now: datetime.datetime | None = None) -> int:
@@ -162,15 +175,10 @@ def staff_digest_queue(*, now: datetime.datetime | None = None) -> int:
             template="disputes/email/staff_digest",
             context={"user": staff, "reviews": late, "now": now, "site_url": settings.SITE_URL},
             subject=f"Settle: {len(late)} escalated case{'s' if len(late) != 1 else ''} waiting for a first review",
+            now=now,
         )
         queued += notification is not None
     return queued
-
-
-def _timeline(case: Case, author: User, kind: str, body: str, now: datetime.datetime) -> TimelineEntry:
-    return TimelineEntry.objects.create(
-        case=case, kind=kind, body=body, happened_at=now, recorded_at=now, author=author
-    )
 
 
 def _tell_freelancer(action: ReviewAction, subject: str) -> None:
@@ -181,4 +189,5 @@ def _tell_freelancer(action: ReviewAction, subject: str) -> None:
         template="disputes/email/review_action",
         context={"action": action, "case": case, "url": f"{settings.SITE_URL}{case.get_absolute_url()}"},
         subject=subject,
+        now=action.at,
     )

@@ -1,6 +1,21 @@
-"""Adding to a case's timeline. Entries are never changed or deleted."""
+"""The timeline's one door: every entry on every case is written by `entry_append`.
+
+Entries are never changed or deleted. `entry_append` is the only function in
+Settle that creates a `TimelineEntry` (a test reads the source to keep it
+so); every other service that puts something on the record (a ladder move,
+an evidence upload, a letter, a staff decision, a mediator's note) calls it.
+What must follow a new entry runs from one explicit step, `_after_append`:
+
+- an entry the response clock reads (a message, "no answer needed", a change
+  of status) re-syncs the case's concerns and its deadline;
+- a payment recomputes whether the case's sent letters are paid.
+
+The user-facing services below (`entry_add`, `entry_correct`,
+`concern_dismiss`) check what a person may write by hand, then call the door.
+"""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -9,14 +24,93 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Case, TimelineEntry
+from disputes.rules import dates
+from disputes.services.clock import concerns_sync
 from disputes.services.common import ensure_owner
-from disputes.services.concerns import concerns_sync
-from disputes.services.letters import letters_sync_payments
+from disputes.services.letter_tracking import letters_sync_payments
 
 # A little tolerance for a clock on the user's device that runs ahead.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 
 
+@dataclass(frozen=True)
+class StageChange:
+    """The ladder move a stage-change entry records."""
+
+    move: str
+    to_stage: str
+    to_status: str
+    from_stage: str = ""
+    from_status: str = ""
+    ground: str = ""
+
+    @property
+    def changes_status(self) -> bool:
+        return self.from_status != self.to_status
+
+
+def entry_append(
+    *,
+    case: Case,
+    author: User,
+    kind: str,
+    body: str = "",
+    happened_at: datetime.datetime | None = None,
+    channel: str = "",
+    amount: Decimal | None = None,
+    corrects: TimelineEntry | None = None,
+    about: TimelineEntry | None = None,
+    stage_change: StageChange | None = None,
+    now: datetime.datetime | None = None,
+) -> TimelineEntry:
+    """Append one entry to a case's timeline, then run what follows a new entry.
+
+    Callers have checked that `author` may write on this case. `happened_at`
+    defaults to now; `recorded_at` is always now.
+    """
+    if kind not in TimelineEntry.Kind.values:
+        raise ValidationError({"kind": "Unknown kind of entry."})
+    if (kind == TimelineEntry.Kind.STAGE_CHANGE) != (stage_change is not None):
+        raise ValueError("A stage-change entry, and only one, records its ladder move.")
+    now = now or timezone.now()
+    happened_at = happened_at or now
+    if not dates.in_range(happened_at):
+        raise ValidationError({"happened_at": dates.OUT_OF_RANGE})
+    move = stage_change or StageChange(move="", to_stage="", to_status="")
+    with transaction.atomic():
+        entry = TimelineEntry(
+            case=case,
+            kind=kind,
+            channel=channel if kind in TimelineEntry.CHANNEL_KINDS else "",
+            body=body.strip(),
+            amount=amount,
+            happened_at=happened_at,
+            recorded_at=now,
+            author=author,
+            corrects=corrects,
+            about=about,
+            move=move.move,
+            from_stage=move.from_stage,
+            to_stage=move.to_stage,
+            from_status=move.from_status,
+            to_status=move.to_status,
+            ground=move.ground,
+        )
+        entry.save()
+        _after_append(entry, case)
+    return entry
+
+
+def _after_append(entry: TimelineEntry, case: Case) -> None:
+    """Everything a new entry sets off, in one place (see the module docstring)."""
+    status_changed = entry.kind == TimelineEntry.Kind.STAGE_CHANGE and entry.from_status != entry.to_status
+    if entry.kind in TimelineEntry.CLOCK_KINDS or status_changed:
+        concerns_sync(case=case)
+    if entry.kind == TimelineEntry.Kind.PAYMENT:
+        letters_sync_payments(case=case)
+
+
+# --- What a person writes by hand -------------------------------------------------------
 def _validate(*, kind: str, channel: str, body: str, amount: Decimal | None, happened_at: datetime.datetime) -> None:
     errors: dict[str, str] = {}
     if kind not in TimelineEntry.MANUAL_KINDS:
@@ -30,7 +124,9 @@ def _validate(*, kind: str, channel: str, body: str, amount: Decimal | None, hap
         errors["amount"] = "Only a payment has an amount."
     if kind != TimelineEntry.Kind.PAYMENT and not body.strip():
         errors["body"] = "Write what was said or done."
-    if happened_at > timezone.now() + FUTURE_TOLERANCE:
+    if not dates.in_range(happened_at):
+        errors["happened_at"] = dates.OUT_OF_RANGE
+    elif happened_at > timezone.now() + FUTURE_TOLERANCE:
         errors["happened_at"] = "This time is in the future."
     if errors:
         raise ValidationError(errors)
@@ -48,27 +144,11 @@ def entry_add(
 ) -> TimelineEntry:
     """Append an entry written by the user. `happened_at` defaults to now."""
     ensure_owner(case, author)
-    now = timezone.now()
-    happened_at = happened_at or now
+    happened_at = happened_at or timezone.now()
     _validate(kind=kind, channel=channel, body=body, amount=amount, happened_at=happened_at)
-    with transaction.atomic():
-        entry = TimelineEntry.objects.create(
-            case=case,
-            kind=kind,
-            channel=channel if kind in TimelineEntry.CHANNEL_KINDS else "",
-            body=body.strip(),
-            amount=amount,
-            happened_at=happened_at,
-            recorded_at=now,
-            author=author,
-        )
-        # A message changes the response clock; the flag clears (or starts) at once.
-        if kind in TimelineEntry.CLOCK_KINDS:
-            concerns_sync(case=case)
-        # A payment may settle a formal letter before its deadline.
-        if kind == TimelineEntry.Kind.PAYMENT:
-            letters_sync_payments(case=case)
-    return entry
+    return entry_append(
+        case=case, author=author, kind=kind, body=body, channel=channel, happened_at=happened_at, amount=amount
+    )
 
 
 def entry_correct(
@@ -82,33 +162,48 @@ def entry_correct(
 ) -> TimelineEntry:
     """Append a correction of `original`; the original stays, marked as corrected.
 
-    One entry has at most one correction (a database constraint); to correct
+    One entry has at most one correction (a database constraint, which is
+    also what a lost race between two corrections runs into); to correct
     again, correct the correction. Entries written by Settle (stage changes,
     evidence) cannot be corrected.
     """
     ensure_owner(original.case, author)
     if original.kind not in TimelineEntry.MANUAL_KINDS:
         raise ValidationError("Entries written by Settle itself cannot be corrected.")
-    now = timezone.now()
     happened_at = happened_at or original.happened_at
     _validate(kind=original.kind, channel=channel, body=body, amount=amount, happened_at=happened_at)
     try:
         with transaction.atomic():
-            correction = TimelineEntry.objects.create(
-                case_id=original.case_id,
-                kind=original.kind,
-                channel=channel if original.kind in TimelineEntry.CHANNEL_KINDS else "",
-                body=body.strip(),
-                amount=amount,
-                happened_at=happened_at,
-                recorded_at=now,
+            return entry_append(
+                case=original.case,
                 author=author,
+                kind=original.kind,
+                body=body,
+                channel=channel,
+                happened_at=happened_at,
+                amount=amount,
                 corrects=original,
             )
-            if original.kind in TimelineEntry.CLOCK_KINDS:
-                concerns_sync(case=original.case)
-            if original.kind == TimelineEntry.Kind.PAYMENT:
-                letters_sync_payments(case=original.case)
     except IntegrityError:
         raise ValidationError("This entry has already been corrected. Correct the correction instead.") from None
-    return correction
+
+
+def concern_dismiss(*, message: TimelineEntry, author: User, reason: str) -> TimelineEntry:
+    """Mark an incoming message as needing no answer, with the reason on the timeline."""
+    ensure_owner(message.case, author)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this message needs no answer."})
+    if message.kind != TimelineEntry.Kind.MESSAGE_IN or message.corrects_id:
+        raise ValidationError("Only a client's message can be marked as needing no answer.")
+    try:
+        with transaction.atomic():
+            return entry_append(
+                case=message.case,
+                author=author,
+                kind=TimelineEntry.Kind.NO_ANSWER_NEEDED,
+                body=reason,
+                about=message,
+            )
+    except IntegrityError:
+        raise ValidationError("This message is already marked as needing no answer.") from None

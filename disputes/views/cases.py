@@ -1,3 +1,5 @@
+"""The freelancer's cases: the list, opening, the case page, moves and timeline entries."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -5,9 +7,8 @@ from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from disputes import ladder
 from disputes.forms import (
     CaseFilterForm,
     CaseForm,
@@ -18,27 +19,24 @@ from disputes.forms import (
     NoAnswerNeededForm,
 )
 from disputes.models import Case, Project, TimelineEntry
+from disputes.rules import ladder
+from disputes.selectors import OWNER, case_view, ladder_context
 from disputes.services import cases as case_services
-from disputes.services import concerns as concern_services
 from disputes.services import timeline as timeline_services
 from disputes.views.common import (
-    allow_methods,
     attach_clocks,
+    create_once,
     due_soon_window,
     form_errors,
-    owned_or_404,
     paginate,
     querystring_without_page,
+    refusal,
 )
-
-
-def owned_case(request, pk: int, *, final: bool = True) -> Case:
-    return owned_or_404(
-        request, Case.objects.for_owner(request.user).select_related("project", "client"), final=final, pk=pk
-    )
+from disputes.views.loaders import case_for_owner, entry_for_owner, loads
 
 
 @login_required
+@require_safe
 def case_list(request):
     form = CaseFilterForm(request.GET or None, owner=request.user)
     cases = Case.objects.for_owner(request.user).select_related("client", "project")
@@ -90,28 +88,57 @@ def case_open(request):
     if project_id.isdigit():
         project = Project.objects.for_owner(request.user).filter(pk=project_id).first()
         if project is not None:
-            initial.update(project=project.pk, currency=project.currency)
+            initial.update(project=project.pk)
     form = CaseOpenForm(request.POST or None, owner=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         project = data.pop("project")
-        case = case_services.case_open(owner=request.user, project=project, data=data)
-        messages.success(request, "Case opened on the direct-talk rung. Log the client's first message.")
-        return redirect("disputes:case_detail", pk=case.pk)
+        try:
+            return create_once(
+                request,
+                lambda: case_services.case_open(owner=request.user, project=project, data=data).get_absolute_url(),
+                success="Case opened on the direct-talk rung. Log the client's first message.",
+            )
+        except ValidationError as error:
+            form_errors(form, error)
     has_projects = Project.objects.for_owner(request.user).exists()
     return render(request, "disputes/case_form.html", {"form": form, "has_projects": has_projects})
 
 
 @login_required
-@allow_methods("GET", "POST")
-def case_edit(request, pk: int):
-    case = owned_case(request, pk)
+@loads(case_for_owner)
+@require_http_methods(["GET", "POST"])
+def case_edit(request, case: Case):
     form = CaseForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
-        case_services.case_update(case=case, data=form.cleaned_data)
-        messages.success(request, "Case saved.")
-        return redirect("disputes:case_detail", pk=case.pk)
+        try:
+            case_services.case_update(case=case, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, "Case saved.")
+            return redirect("disputes:case_detail", pk=case.pk)
     return render(request, "disputes/case_form.html", {"form": form, "case": case, "has_projects": True})
+
+
+@login_required
+@loads(case_for_owner)
+@require_safe
+def case_detail(request, case: Case):
+    return _case_page(request, case)
+
+
+def _case_page(request, case: Case, entry_form: EntryForm | None = None):
+    view = case_view(case, viewer=OWNER)
+    attach_clocks([case])
+    context = {
+        "case": case,
+        "view": view,
+        **ladder_context(case),
+        "entry_form": entry_form or EntryForm(),
+        "correctable_kinds": TimelineEntry.MANUAL_KINDS,
+    }
+    return render(request, "disputes/case_detail.html", context)
 
 
 def _move_target(case: Case, move: str) -> ladder.CaseState | None:
@@ -130,71 +157,10 @@ def _move_target(case: Case, move: str) -> ladder.CaseState | None:
         return None
 
 
-def build_timeline(entries: list[TimelineEntry]) -> list[TimelineEntry]:
-    """Entries in the order things happened, each with its chain of corrections.
-
-    A correction is shown under the entry it corrects (which is struck
-    through), not as a separate item.
-    """
-    by_id = {entry.pk: entry for entry in entries}
-    for entry in entries:
-        entry.corrected_by = None
-    for entry in entries:
-        if entry.corrects_id and entry.corrects_id in by_id:
-            by_id[entry.corrects_id].corrected_by = entry
-    roots = [entry for entry in entries if not entry.corrects_id]
-    for root in roots:
-        chain, current = [], root.corrected_by
-        while current is not None:
-            chain.append(current)
-            current = current.corrected_by
-        root.correction_chain = chain
-    return roots
-
-
 @login_required
-@allow_methods("GET")
-def case_detail(request, pk: int):
-    return _case_page(request, owned_case(request, pk))
-
-
-def _case_page(request, case: Case, entry_form: EntryForm | None = None):
-    entries = list(case.entries.select_related("author").order_by("happened_at", "id"))
-    evidence = list(case.evidence.select_related("entry").order_by("-uploaded_at", "-id"))
-    concerns = {concern.message_id: concern for concern in case.concerns.all()}
-    proposals = {proposal.entry_id: proposal for proposal in case.settlement_proposals.all()}
-    for entry in entries:
-        entry.clock_concern = concerns.get(entry.pk)
-        proposal = proposals.get(entry.pk)
-        if proposal is not None:
-            entry.pending_proposal = proposal if proposal.status == proposal.Status.PROPOSED else None
-            entry.proposal_status = proposal.get_status_display()
-    open_concerns = sorted((c for c in concerns.values() if c.state == c.State.OPEN), key=lambda c: c.due_at)
-    attach_clocks([case])
-    current = ladder.rung(case.stage)
-    context = {
-        "case": case,
-        "oldest_open_concern": open_concerns[0] if open_concerns else None,
-        "in_review": case.reviews.filter(state="open").first(),
-        "letters": list(case.letters.order_by("-created_at", "-id")),
-        "open_concern_count": len(open_concerns),
-        "timeline": build_timeline(entries),
-        "entry_count": len(entries),
-        "evidence": evidence,
-        "rungs": ladder.RUNGS,
-        "current_rung": current,
-        "current_index": ladder.stage_index(case.stage),
-        "moves": [(move, ladder.MOVE_LABELS[move]) for move in ladder.available_moves(case.ladder_state)],
-        "entry_form": entry_form or EntryForm(),
-        "correctable_kinds": TimelineEntry.MANUAL_KINDS,
-    }
-    return render(request, "disputes/case_detail.html", context)
-
-
-@login_required
-@allow_methods("GET", "POST")
-def case_move(request, pk: int, move: str):
-    case = owned_case(request, pk)
+@loads(case_for_owner)
+@require_http_methods(["GET", "POST"])
+def case_move(request, case: Case, move: str):
     if move not in ladder.MOVES:
         raise Http404("No such move.")
     initial = {
@@ -219,16 +185,16 @@ def case_move(request, pk: int, move: str):
                 expected_stage=data["expected_stage"],
                 expected_status=data["expected_status"],
             )
-        except ladder.IllegalMove as refusal:
-            messages.error(request, str(refusal))
-            if isinstance(refusal, case_services.StaleCase):
-                return redirect("disputes:case_detail", pk=case.pk)
-            form.add_error(None, str(refusal))
+        except case_services.StaleCase as stale:
+            messages.error(request, refusal(stale))
+            return redirect("disputes:case_detail", pk=case.pk)
+        except ValidationError as refused:
+            messages.error(request, refusal(refused))
+            form_errors(form, refused)
         else:
             messages.success(request, f"Done: {ladder.MOVE_LABELS[move].lower()}.")
             return redirect("disputes:case_detail", pk=case.pk)
     target = _move_target(case, move)
-    allowed = target is not None
     return render(
         request,
         "disputes/case_move.html",
@@ -237,7 +203,7 @@ def case_move(request, pk: int, move: str):
             "form": form,
             "move": move,
             "move_label": ladder.MOVE_LABELS[move],
-            "allowed": allowed,
+            "allowed": target is not None,
             "target_rung": ladder.rung(target.stage) if target else None,
             "target_status": Case.Status(target.status).label if target else "",
         },
@@ -245,36 +211,43 @@ def case_move(request, pk: int, move: str):
 
 
 @login_required
-@allow_methods("POST")
-def entry_add(request, pk: int):
-    case = owned_case(request, pk)
+@loads(case_for_owner)
+@require_POST
+def entry_add(request, case: Case):
     form = EntryForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            timeline_services.entry_add(
-                case=case,
-                author=request.user,
-                kind=data["kind"],
-                body=data["body"],
-                channel=data["channel"],
-                happened_at=data["happened_at"],
-                amount=data["amount"],
+            return create_once(
+                request,
+                lambda: _entry_url(
+                    timeline_services.entry_add(
+                        case=case,
+                        author=request.user,
+                        kind=data["kind"],
+                        body=data["body"],
+                        channel=data["channel"],
+                        happened_at=data["happened_at"],
+                        amount=data["amount"],
+                    )
+                ),
+                success="Added to the timeline.",
             )
         except ValidationError as error:
             form_errors(form, error)
-        else:
-            messages.success(request, "Added to the timeline.")
-            return redirect(f"{case.get_absolute_url()}#timeline")
     messages.error(request, "The entry was not added. Check the form below.")
     return _case_page(request, case, entry_form=form)
 
 
+def _entry_url(entry: TimelineEntry) -> str:
+    return f"{entry.case.get_absolute_url()}#entry-{entry.pk}"
+
+
 @login_required
-@allow_methods("GET", "POST")
-def entry_correct(request, pk: int, entry_pk: int):
-    case = owned_case(request, pk, final=False)
-    original = owned_or_404(request, TimelineEntry.objects.filter(case=case).select_related("author"), pk=entry_pk)
+@loads(entry_for_owner)
+@require_http_methods(["GET", "POST"])
+def entry_correct(request, original: TimelineEntry):
+    case = original.case
     if original.kind not in TimelineEntry.MANUAL_KINDS:
         raise Http404("Entries written by Settle cannot be corrected.")
     initial = {
@@ -287,35 +260,36 @@ def entry_correct(request, pk: int, entry_pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            timeline_services.entry_correct(
-                original=original,
-                author=request.user,
-                body=data["body"],
-                channel=data.get("channel", ""),
-                happened_at=data["happened_at"],
-                amount=data.get("amount"),
+            return create_once(
+                request,
+                lambda: _entry_url(
+                    timeline_services.entry_correct(
+                        original=original,
+                        author=request.user,
+                        body=data["body"],
+                        channel=data.get("channel", ""),
+                        happened_at=data["happened_at"],
+                        amount=data.get("amount"),
+                    )
+                ),
+                success="Correction added. The original stays on the record, struck through.",
             )
         except ValidationError as error:
             form_errors(form, error)
-        else:
-            messages.success(request, "Correction added. The original stays on the record, struck through.")
-            return redirect(f"{case.get_absolute_url()}#timeline")
     return render(request, "disputes/entry_correct.html", {"case": case, "original": original, "form": form})
 
 
 @login_required
-@allow_methods("GET", "POST")
-def concern_dismiss(request, pk: int, entry_pk: int):
-    case = owned_case(request, pk, final=False)
-    message = owned_or_404(
-        request,
-        TimelineEntry.objects.filter(case=case, kind=TimelineEntry.Kind.MESSAGE_IN, corrects__isnull=True),
-        pk=entry_pk,
-    )
+@loads(entry_for_owner)
+@require_http_methods(["GET", "POST"])
+def concern_dismiss(request, message: TimelineEntry):
+    case = message.case
+    if message.kind != TimelineEntry.Kind.MESSAGE_IN or message.corrects_id:
+        raise Http404("Only a client's message can need no answer.")
     form = NoAnswerNeededForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            concern_services.concern_dismiss(message=message, author=request.user, reason=form.cleaned_data["reason"])
+            timeline_services.concern_dismiss(message=message, author=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form_errors(form, error)
         else:

@@ -1,16 +1,21 @@
+"""Clients and their warning signs."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.forms import ClientForm, WarningSignForm
 from disputes.models import Case, Client, Project
 from disputes.services import clients as client_services
-from disputes.views.common import allow_methods, owned_or_404, paginate, querystring_without_page
+from disputes.views.common import create_once, form_errors, paginate, querystring_without_page
+from disputes.views.loaders import client_for_owner, loads
 
 
 @login_required
+@require_safe
 def client_list(request):
     q = request.GET.get("q", "").strip()
     clients = Client.objects.for_owner(request.user).annotate(
@@ -33,28 +38,37 @@ def client_list(request):
 def client_create(request):
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client = client_services.client_create(owner=request.user, data=form.cleaned_data)
-        messages.success(request, f"Client “{client.name}” added.")
-        return redirect("disputes:client_detail", pk=client.pk)
+        try:
+            return create_once(
+                request,
+                lambda: client_services.client_create(owner=request.user, data=form.cleaned_data).get_absolute_url(),
+                success=f"Client “{form.cleaned_data['name']}” added.",
+            )
+        except ValidationError as error:
+            form_errors(form, error)
     return render(request, "disputes/client_form.html", {"form": form})
 
 
 @login_required
-@allow_methods("GET", "POST")
-def client_edit(request, pk: int):
-    client = owned_or_404(request, Client.objects.for_owner(request.user), pk=pk)
+@loads(client_for_owner)
+@require_http_methods(["GET", "POST"])
+def client_edit(request, client: Client):
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
-        client_services.client_update(client=client, data=form.cleaned_data)
-        messages.success(request, "Client saved.")
-        return redirect("disputes:client_detail", pk=client.pk)
+        try:
+            client_services.client_update(client=client, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, "Client saved.")
+            return redirect("disputes:client_detail", pk=client.pk)
     return render(request, "disputes/client_form.html", {"form": form, "client": client})
 
 
 @login_required
-@allow_methods("GET")
-def client_detail(request, pk: int):
-    client = owned_or_404(request, Client.objects.for_owner(request.user), pk=pk)
+@loads(client_for_owner)
+@require_safe
+def client_detail(request, client: Client):
     return _client_page(request, client)
 
 
@@ -72,12 +86,22 @@ def _client_page(request, client: Client, warning_form: WarningSignForm | None =
 
 
 @login_required
-@allow_methods("POST")
-def warning_sign_add(request, pk: int):
-    client = owned_or_404(request, Client.objects.for_owner(request.user), pk=pk)
+@loads(client_for_owner)
+@require_POST
+def warning_sign_add(request, client: Client):
     form = WarningSignForm(request.POST)
-    if not form.is_valid():
-        return _client_page(request, client, warning_form=form)
-    client_services.warning_sign_add(client=client, owner=request.user, **form.cleaned_data)
-    messages.success(request, "Warning sign recorded.")
-    return redirect("disputes:client_detail", pk=client.pk)
+    if form.is_valid():
+        try:
+            return create_once(
+                request,
+                lambda: _sign_url(client, request.user, form.cleaned_data),
+                success="Warning sign recorded.",
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+    return _client_page(request, client, warning_form=form)
+
+
+def _sign_url(client: Client, user, data) -> str:
+    client_services.warning_sign_add(client=client, owner=user, **data)
+    return f"{client.get_absolute_url()}#warning-signs"

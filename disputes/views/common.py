@@ -1,60 +1,17 @@
+"""Helpers shared by the views: clocks on lists, service refusals on forms, pagination, one-time posts."""
+
 import datetime
-from functools import wraps
+from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
 
-from disputes import ladder
-
-
-class _WrongMethod(Exception):
-    pass
-
-
-def allow_methods(*methods: str):
-    """Like Django's require_http_methods, but for views that take object ids.
-
-    A request with a method the view does not take still goes through the
-    view's loaders first, so someone else's object is 404 whatever the method
-    (never a 405 that would confirm nothing, but also never a different
-    answer). Only once every object has loaded (`owned_or_404(final=True)`)
-    is the request refused with 405, before the view does anything else.
-    """
-    allowed = {method.upper() for method in methods}
-    if "GET" in allowed:
-        allowed.add("HEAD")
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if request.method in allowed:
-                return view(request, *args, **kwargs)
-            request.settle_wrong_method = True
-            try:
-                view(request, *args, **kwargs)
-            except _WrongMethod:
-                return HttpResponseNotAllowed(sorted(allowed))
-            raise ImproperlyConfigured(f"{view.__name__} must load its objects with owned_or_404 first.")
-
-        return wrapped
-
-    return decorator
-
-
-def owned_or_404(request: HttpRequest, queryset, *, final: bool = True, **lookup):
-    """Fetch one object from an already owner-filtered queryset, or 404.
-
-    `final` marks the last object a view loads: after it, a request with a
-    method the view does not take is refused (see `allow_methods`).
-    """
-    obj = get_object_or_404(queryset, **lookup)
-    if final and getattr(request, "settle_wrong_method", False):
-        raise _WrongMethod
-    return obj
+from disputes.rules import clock
+from disputes.services.submissions import submission_once
 
 
 def due_soon_window() -> datetime.timedelta:
@@ -65,7 +22,7 @@ def attach_clocks(cases, now: datetime.datetime | None = None) -> None:
     """Give each case its response clock (`case.clock`), computed in Python, no query."""
     now = now or timezone.now()
     for case in cases:
-        case.clock = ladder.clock_state(case.response_due_at, now, due_soon=due_soon_window())
+        case.clock = clock.clock_state(case.response_due_at, now, due_soon=due_soon_window())
 
 
 def form_errors(form, error: ValidationError) -> None:
@@ -75,6 +32,27 @@ def form_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def refusal(error: ValidationError) -> str:
+    """A service's refusal as one sentence for a message banner."""
+    return " ".join(error.messages)
+
+
+def create_once(request: HttpRequest, run: Callable[[], str], *, success: str) -> HttpResponseRedirect:
+    """Create something once per submitted form, then redirect to it.
+
+    `run` does the creating and returns the URL to show. A form sent again
+    with the same `submission_key` (a double click, a resend) creates
+    nothing and redirects to what the first one made. A ValidationError from
+    `run` passes through, with nothing kept.
+    """
+    url, created = submission_once(user=request.user, key=request.POST.get("submission_key"), run=run)
+    if created:
+        messages.success(request, success)
+    else:
+        messages.info(request, "That form was already sent; this is what it made. Nothing was added twice.")
+    return HttpResponseRedirect(url)
 
 
 def paginate(request: HttpRequest, queryset, per_page: int | None = None) -> Page:

@@ -2,13 +2,15 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
-from disputes import ladder
 from disputes.models import Case, Client, Project, TimelineEntry
+from disputes.rules import ladder
 from disputes.views.common import attach_clocks, due_soon_window
 
 
 @login_required
+@require_safe
 def dashboard(request):
     user = request.user
     open_cases = Case.objects.for_owner(user).open()

@@ -5,30 +5,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from disputes.forms_letters import FinalizeForm, LetterForm, VerifyCasefileForm
+from disputes.forms import FinalizeForm, LetterForm, VerifyCasefileForm
 from disputes.models import Case, Letter
+from disputes.selectors import plan_differences
 from disputes.services import letters as letter_services
 from disputes.services.casefile import casefile_name, casefile_stream, casefile_verify
-from disputes.views.cases import owned_case
-from disputes.views.common import allow_methods, form_errors, owned_or_404
-from disputes.views.staff import staff_required
-
-
-def _owned_letter(request, pk: int, letter_pk: int) -> Letter:
-    case = owned_case(request, pk, final=False)
-    return owned_or_404(
-        request, Letter.objects.filter(case=case).select_related("case__project", "agreement"), pk=letter_pk
-    )
+from disputes.views.common import create_once, form_errors, refusal
+from disputes.views.loaders import case_for_owner, case_for_staff, letter_for_owner, loads, staff_required
 
 
 @login_required
-@allow_methods("GET", "POST")
-def letter_new(request, pk: int, kind: str):
-    case = owned_case(request, pk)
-    if kind not in Letter.Kind.values:
+@loads(case_for_owner)
+@require_http_methods(["GET", "POST"])
+def letter_new(request, case: Case, kind: str):
+    if kind not in (Letter.Kind.DEMAND, Letter.Kind.FINAL_NOTICE):
         raise Http404
     supersedes = None
     if request.GET.get("supersedes", "").isdigit():
@@ -38,28 +32,41 @@ def letter_new(request, pk: int, kind: str):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            letter = letter_services.letter_draft(
-                case=case, author=request.user, kind=kind, data=form.cleaned_data, supersedes=supersedes
+            return create_once(
+                request,
+                lambda: _letter_url(
+                    letter_services.letter_draft(
+                        case=case, author=request.user, kind=kind, data=form.cleaned_data, supersedes=supersedes
+                    )
+                ),
+                success="Draft saved. Read it through, then finalise it when you send it.",
             )
         except ValidationError as error:
             form_errors(form, error)
-        else:
-            messages.success(request, "Draft saved. Read it through, then finalise it when you send it.")
-            return redirect("disputes:letter_detail", pk=case.pk, letter_pk=letter.pk)
     return render(
         request,
         "letters/letter_form.html",
-        {"case": case, "form": form, "kind_label": Letter.Kind(kind).label, "supersedes": supersedes},
+        {
+            "case": case,
+            "form": form,
+            "kind_label": Letter.Kind(kind).label,
+            "supersedes": supersedes,
+            "differences": plan_differences(case.project),
+        },
     )
 
 
+def _letter_url(letter: Letter) -> str:
+    return reverse("disputes:letter_detail", args=[letter.case_id, letter.pk])
+
+
 @login_required
-@allow_methods("GET", "POST")
-def letter_edit(request, pk: int, letter_pk: int):
-    letter = _owned_letter(request, pk, letter_pk)
-    if letter.is_final:
-        messages.info(request, "A final letter is never changed. Write a new one to supersede it.")
-        return redirect("disputes:letter_detail", pk=pk, letter_pk=letter.pk)
+@loads(letter_for_owner)
+@require_http_methods(["GET", "POST"])
+def letter_edit(request, letter: Letter):
+    if not letter.is_draft:
+        messages.info(request, "Only a draft can be changed. A final letter is superseded by writing a new one.")
+        return redirect(_letter_url(letter))
     form = LetterForm(request.POST or None, instance=letter, case=letter.case, kind=letter.kind)
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,48 +75,69 @@ def letter_edit(request, pk: int, letter_pk: int):
             form_errors(form, error)
         else:
             messages.success(request, "Draft saved.")
-            return redirect("disputes:letter_detail", pk=pk, letter_pk=letter.pk)
+            return redirect(_letter_url(letter))
     return render(
         request,
         "letters/letter_form.html",
-        {"case": letter.case, "form": form, "letter": letter, "kind_label": letter.get_kind_display()},
+        {
+            "case": letter.case,
+            "form": form,
+            "letter": letter,
+            "kind_label": letter.get_kind_display(),
+            "differences": plan_differences(letter.case.project),
+        },
     )
 
 
 @login_required
-@allow_methods("GET")
-def letter_detail(request, pk: int, letter_pk: int):
-    letter = _owned_letter(request, pk, letter_pk)
+@loads(letter_for_owner)
+@require_safe
+def letter_detail(request, letter: Letter):
     sent_on = letter.sent_on or timezone.localdate()
     context = letter_services.letter_context(letter, sent_on=sent_on, user=request.user)
+    can_move = letter.case.stage == "reminders" and letter.case.is_open
     context.update(
         {
-            "finalize_form": FinalizeForm(initial={"move_case": letter.case.stage == "reminders"}),
-            "can_move": letter.case.stage == "reminders",
+            "finalize_form": FinalizeForm(initial={"move_case": can_move}),
+            "can_move": can_move,
+            "differences": plan_differences(letter.case.project) if letter.is_draft else [],
         }
     )
     return render(request, "letters/letter_detail.html", context)
 
 
 @login_required
-@allow_methods("POST")
-def letter_finalize(request, pk: int, letter_pk: int):
-    letter = _owned_letter(request, pk, letter_pk)
+@loads(letter_for_owner)
+@require_POST
+def letter_finalize(request, letter: Letter):
     form = FinalizeForm(request.POST)
     move_case = form.is_valid() and form.cleaned_data["move_case"]
     try:
         letter_services.letter_finalize(letter=letter, actor=request.user, move_case=move_case)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, f"The letter was not finalised: {refusal(error)}")
     else:
         messages.success(request, "Letter finalised: its PDF is stored with its fingerprint and it is on the timeline.")
-    return redirect("disputes:letter_detail", pk=pk, letter_pk=letter.pk)
+    return redirect(_letter_url(letter))
 
 
 @login_required
-@allow_methods("GET")
-def letter_pdf(request, pk: int, letter_pk: int):
-    letter = _owned_letter(request, pk, letter_pk)
+@loads(letter_for_owner)
+@require_POST
+def letter_discard(request, letter: Letter):
+    try:
+        letter_services.letter_discard(letter=letter, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, refusal(error))
+        return redirect(_letter_url(letter))
+    messages.success(request, "Draft discarded. It was never sent and is not on the timeline.")
+    return redirect(f"{letter.case.get_absolute_url()}#letters")
+
+
+@login_required
+@loads(letter_for_owner)
+@require_safe
+def letter_pdf(request, letter: Letter):
     if not letter.is_final:
         raise Http404("Drafts have no PDF yet.")
     name = f"{letter.kind.replace('_', '-')}-{letter.sent_on:%Y-%m-%d}.pdf"
@@ -126,15 +154,16 @@ def _casefile_response(case: Case, user) -> StreamingHttpResponse:
 
 
 @login_required
-@allow_methods("GET")
-def casefile_export(request, pk: int):
-    return _casefile_response(owned_case(request, pk), request.user)
+@loads(case_for_owner)
+@require_safe
+def casefile_export(request, case: Case):
+    return _casefile_response(case, request.user)
 
 
 @staff_required
-@allow_methods("GET")
-def staff_casefile_export(request, pk: int):
-    case = owned_or_404(request, Case.objects.for_staff().select_related("client", "project", "owner"), pk=pk)
+@loads(case_for_staff)
+@require_safe
+def staff_casefile_export(request, case: Case):
     return _casefile_response(case, request.user)
 
 

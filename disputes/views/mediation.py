@@ -3,36 +3,44 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from disputes import ladder
-from disputes.forms_review import MediatorInviteForm, MediatorNoteForm, SettlementAnswerForm, SettlementForm
+from disputes.forms import MediatorInviteForm, MediatorNoteForm, SettlementAnswerForm, SettlementForm
 from disputes.models import Case, Evidence, MediatorAccess, MediatorInvitation, SettlementProposal
+from disputes.rules import ladder
+from disputes.selectors import MEDIATOR, case_view
 from disputes.services import mediation as mediation_services
-from disputes.views.cases import build_timeline, owned_case
-from disputes.views.common import allow_methods, form_errors, owned_or_404
-from disputes.views.evidence import attachment_response
+from disputes.views.common import create_once, form_errors, refusal
+from disputes.views.evidence import attachment_response, thumbnail_response
+from disputes.views.loaders import (
+    access_for_owner,
+    case_for_mediator,
+    case_for_owner,
+    evidence_for_mediator,
+    invitation_by_token,
+    invitation_for_owner,
+    loads,
+    proposal_for_owner,
+)
 
 
 # --- The invitation link (public: the token is the key) ---------------------------------
-def invitation(request, token: str):
-    try:
-        invite = mediation_services.invitation_for_token(token)
-    except mediation_services.InvitationInvalid:
-        raise Http404("This invitation link is not valid any more.") from None
-    if request.method not in ("GET", "HEAD", "POST"):
-        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+@loads(invitation_by_token)
+@require_http_methods(["GET", "POST"])
+def invitation(request, invite: MediatorInvitation):
+    token = request.resolver_match.kwargs["token"]
     error = None
     if request.method == "POST" and request.user.is_authenticated:
         try:
             access = mediation_services.mediator_accept(token=token, user=request.user)
         except mediation_services.InvitationInvalid:
             raise Http404("This invitation link is not valid any more.") from None
-        except ValidationError as refusal:
-            error = " ".join(refusal.messages)
+        except ValidationError as refused:
+            error = refusal(refused)
         else:
             messages.success(request, "You now have access to this case as its mediator.")
             return redirect("disputes:mediation_case", pk=access.case_id)
@@ -46,24 +54,17 @@ def invitation(request, token: str):
 
 
 # --- The mediator's view of the case ----------------------------------------------------
-def _mediated_case(request, pk: int, *, final: bool = True) -> Case:
-    queryset = Case.objects.for_mediator(request.user).select_related("client", "project", "owner")
-    return owned_or_404(request, queryset, final=final, pk=pk)
-
-
 @login_required
-@allow_methods("GET")
-def mediation_case(request, pk: int):
-    return _mediation_page(request, _mediated_case(request, pk))
+@loads(case_for_mediator)
+@require_safe
+def mediation_case(request, case: Case):
+    return _mediation_page(request, case)
 
 
 def _mediation_page(request, case: Case, note_form=None, settlement_form=None):
-    entries = list(case.entries.select_related("author").order_by("happened_at", "id"))
     context = {
         "case": case,
-        "timeline": build_timeline(entries),
-        "evidence": case.evidence.order_by("-uploaded_at", "-id"),
-        "proposals": case.settlement_proposals.all(),
+        "view": case_view(case, viewer=MEDIATOR),
         "note_form": note_form or MediatorNoteForm(),
         "settlement_form": settlement_form or SettlementForm(),
     }
@@ -71,59 +72,76 @@ def _mediation_page(request, case: Case, note_form=None, settlement_form=None):
 
 
 @login_required
-@allow_methods("POST")
-def mediation_note(request, pk: int):
-    case = _mediated_case(request, pk)
+@loads(case_for_mediator)
+@require_POST
+def mediation_note(request, case: Case):
     form = MediatorNoteForm(request.POST)
     if form.is_valid():
         try:
-            mediation_services.mediator_note(case=case, mediator=request.user, body=form.cleaned_data["body"])
+            return create_once(
+                request,
+                lambda: _mediated_url(
+                    mediation_services.mediator_note(case=case, mediator=request.user, body=form.cleaned_data["body"])
+                ),
+                success="Note added to the case's timeline.",
+            )
         except ValidationError as error:
             form_errors(form, error)
-        else:
-            messages.success(request, "Note added to the case's timeline.")
-            return redirect("disputes:mediation_case", pk=case.pk)
     return _mediation_page(request, case, note_form=form)
 
 
+def _mediated_url(entry) -> str:
+    return f"{reverse('disputes:mediation_case', args=[entry.case_id])}#entry-{entry.pk}"
+
+
 @login_required
-@allow_methods("POST")
-def mediation_propose(request, pk: int):
-    case = _mediated_case(request, pk)
+@loads(case_for_mediator)
+@require_POST
+def mediation_propose(request, case: Case):
     form = SettlementForm(request.POST)
     if form.is_valid():
         try:
-            mediation_services.settlement_propose(case=case, mediator=request.user, **form.cleaned_data)
+            return create_once(
+                request,
+                lambda: _mediated_url(
+                    mediation_services.settlement_propose(case=case, mediator=request.user, **form.cleaned_data).entry
+                ),
+                success="Settlement proposed. The freelancer is told by e-mail.",
+            )
         except ValidationError as error:
             form_errors(form, error)
-        else:
-            messages.success(request, "Settlement proposed. The freelancer is told by e-mail.")
-            return redirect("disputes:mediation_case", pk=case.pk)
     return _mediation_page(request, case, settlement_form=form)
 
 
 @login_required
-@allow_methods("GET")
-def mediation_evidence(request, pk: int, evidence_pk: int):
-    case = _mediated_case(request, pk, final=False)
-    evidence = owned_or_404(request, Evidence.objects.filter(case=case), pk=evidence_pk)
+@loads(evidence_for_mediator)
+@require_safe
+def mediation_evidence(request, evidence: Evidence):
     return attachment_response(evidence)
+
+
+@login_required
+@loads(evidence_for_mediator)
+@require_safe
+def mediation_evidence_thumbnail(request, evidence: Evidence):
+    return thumbnail_response(evidence)
 
 
 # --- The freelancer's side ---------------------------------------------------------------
 @login_required
-@allow_methods("GET", "POST")
-def case_mediators(request, pk: int):
-    case = owned_case(request, pk)
+@loads(case_for_owner)
+@require_http_methods(["GET", "POST"])
+def case_mediators(request, case: Case):
     form = MediatorInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            mediation_services.mediator_invite(case=case, owner=request.user, email=form.cleaned_data["email"])
+            return create_once(
+                request,
+                lambda: _invite(case, request.user, form.cleaned_data["email"]),
+                success="Invitation queued for sending. The link works once, for 7 days.",
+            )
         except ValidationError as error:
             form_errors(form, error)
-        else:
-            messages.success(request, "Invitation sent. The link works once, for 7 days.")
-            return redirect("disputes:case_mediators", pk=case.pk)
     context = {
         "case": case,
         "form": form,
@@ -132,39 +150,40 @@ def case_mediators(request, pk: int):
         "accesses": case.mediator_accesses.select_related("mediator"),
         "now": timezone.now(),
     }
-    return render(
-        request,
-        "disputes/case_mediators.html",
-        context,
-        status=400 if form.errors else 200,
-    )
+    return render(request, "disputes/case_mediators.html", context, status=400 if form.errors else 200)
+
+
+def _invite(case: Case, owner, email: str) -> str:
+    mediation_services.mediator_invite(case=case, owner=owner, email=email)
+    return reverse("disputes:case_mediators", args=[case.pk])
 
 
 @login_required
-@allow_methods("POST")
-def invitation_revoke(request, pk: int, invitation_pk: int):
-    case = owned_case(request, pk, final=False)
-    invite = owned_or_404(request, MediatorInvitation.objects.filter(case=case), pk=invitation_pk)
+@loads(invitation_for_owner)
+@require_POST
+def invitation_revoke(request, invite: MediatorInvitation):
     if mediation_services.invitation_revoke(invitation=invite, owner=request.user):
         messages.success(request, "Invitation withdrawn: the link no longer works.")
-    return redirect("disputes:case_mediators", pk=case.pk)
+    else:
+        messages.info(request, "That invitation was already used or withdrawn.")
+    return redirect("disputes:case_mediators", pk=invite.case_id)
 
 
 @login_required
-@allow_methods("POST")
-def access_revoke(request, pk: int, access_pk: int):
-    case = owned_case(request, pk, final=False)
-    access = owned_or_404(request, MediatorAccess.objects.filter(case=case), pk=access_pk)
+@loads(access_for_owner)
+@require_POST
+def access_revoke(request, access: MediatorAccess):
     if mediation_services.mediator_revoke(access=access, owner=request.user):
         messages.success(request, "The mediator no longer has access to this case.")
-    return redirect("disputes:case_mediators", pk=case.pk)
+    else:
+        messages.info(request, "That mediator's access was already revoked.")
+    return redirect("disputes:case_mediators", pk=access.case_id)
 
 
 @login_required
-@allow_methods("POST")
-def settlement_answer(request, pk: int, proposal_pk: int, answer: str):
-    case = owned_case(request, pk, final=False)
-    proposal = owned_or_404(request, SettlementProposal.objects.filter(case=case), pk=proposal_pk)
+@loads(proposal_for_owner)
+@require_POST
+def settlement_answer(request, proposal: SettlementProposal, answer: str):
     if answer not in ("accept", "reject"):
         raise Http404
     form = SettlementAnswerForm(request.POST)
@@ -174,9 +193,9 @@ def settlement_answer(request, pk: int, proposal_pk: int, answer: str):
             proposal=proposal, owner=request.user, accept=answer == "accept", note=note
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, refusal(error))
     else:
         messages.success(
             request, f"Settlement {'accepted' if answer == 'accept' else 'rejected'}; it is on the timeline."
         )
-    return redirect(f"{case.get_absolute_url()}#entry-{proposal.entry_id}")
+    return redirect(f"{proposal.case.get_absolute_url()}#entry-{proposal.entry_id}")

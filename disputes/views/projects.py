@@ -1,22 +1,25 @@
+"""Projects, their payment plan and their scope agreement versions."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.diff import agreement_changes
 from disputes.forms import AgreementForm, MilestoneForm, MilestonePaidForm, ProjectCreateForm, ProjectForm
 from disputes.models import Case, Client, Milestone, Project, ScopeAgreement
+from disputes.selectors import plan_differences
 from disputes.services import projects as project_services
-from disputes.views.common import allow_methods, owned_or_404, paginate, querystring_without_page
-
-
-def _owned_project(request, pk: int, *, final: bool = True) -> Project:
-    return owned_or_404(request, Project.objects.for_owner(request.user).select_related("client"), final=final, pk=pk)
+from disputes.views.common import create_once, form_errors, paginate, querystring_without_page, refusal
+from disputes.views.loaders import agreement_for_owner, loads, milestone_for_owner, project_for_owner
 
 
 @login_required
+@require_safe
 def project_list(request):
     q = request.GET.get("q", "").strip()
     projects = (
@@ -46,39 +49,53 @@ def project_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         client = data.pop("client")
-        project = project_services.project_create(owner=request.user, client=client, data=data)
-        messages.success(request, f"Project “{project.title}” added. Now record its scope agreement.")
-        return redirect("disputes:project_detail", pk=project.pk)
+        try:
+            return create_once(
+                request,
+                lambda: project_services.project_create(
+                    owner=request.user, client=client, data=data
+                ).get_absolute_url(),
+                success=f"Project “{data['title']}” added. Now record its scope agreement.",
+            )
+        except ValidationError as error:
+            form_errors(form, error)
     has_clients = Client.objects.for_owner(request.user).exists()
     return render(request, "disputes/project_form.html", {"form": form, "has_clients": has_clients})
 
 
 @login_required
-@allow_methods("GET", "POST")
-def project_edit(request, pk: int):
-    project = _owned_project(request, pk)
+@loads(project_for_owner)
+@require_http_methods(["GET", "POST"])
+def project_edit(request, project: Project):
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
-        project_services.project_update(project=project, data=form.cleaned_data)
-        messages.success(request, "Project saved.")
-        return redirect("disputes:project_detail", pk=project.pk)
+        try:
+            project_services.project_update(project=project, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, "Project saved.")
+            return redirect("disputes:project_detail", pk=project.pk)
     return render(request, "disputes/project_form.html", {"form": form, "project": project, "has_clients": True})
 
 
 @login_required
-@allow_methods("GET")
-def project_detail(request, pk: int):
-    return _project_page(request, _owned_project(request, pk))
+@loads(project_for_owner)
+@require_safe
+def project_detail(request, project: Project):
+    return _project_page(request, project)
 
 
 def _project_page(request, project: Project, milestone_form: MilestoneForm | None = None):
     milestones = list(project.milestones.all())
     totals = project.milestones.aggregate(total=Sum("amount"), paid=Sum("amount", filter=Q(paid_on__isnull=False)))
+    agreements = list(project.agreements.select_related("created_by").order_by("-version"))
     context = {
         "project": project,
         "milestones": milestones,
         "totals": totals,
-        "agreements": project.agreements.select_related("created_by").order_by("-version"),
+        "agreements": agreements,
+        "differences": plan_differences(project, agreements=agreements, milestones=milestones),
         "cases": project.cases.all(),
         "milestone_form": milestone_form or MilestoneForm(),
     }
@@ -86,35 +103,51 @@ def _project_page(request, project: Project, milestone_form: MilestoneForm | Non
 
 
 @login_required
-@allow_methods("POST")
-def milestone_add(request, pk: int):
-    project = _owned_project(request, pk)
+@loads(project_for_owner)
+@require_POST
+def milestone_add(request, project: Project):
     form = MilestoneForm(request.POST)
-    if not form.is_valid():
-        return _project_page(request, project, milestone_form=form)
-    project_services.milestone_add(project=project, **form.cleaned_data)
-    messages.success(request, "Milestone added.")
-    return redirect("disputes:project_detail", pk=project.pk)
+    if form.is_valid():
+        try:
+            return create_once(
+                request,
+                lambda: _added_milestone_url(project, request.user, form.cleaned_data),
+                success="Milestone added.",
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+    return _project_page(request, project, milestone_form=form)
+
+
+def _added_milestone_url(project: Project, user, data) -> str:
+    project_services.milestone_add(project=project, actor=user, **data)
+    return f"{project.get_absolute_url()}#milestones"
 
 
 @login_required
-@allow_methods("POST")
-def milestone_paid(request, pk: int, milestone_pk: int):
-    project = _owned_project(request, pk, final=False)
-    milestone = owned_or_404(request, Milestone.objects.filter(project=project), pk=milestone_pk)
+@loads(milestone_for_owner)
+@require_POST
+def milestone_paid(request, milestone: Milestone):
+    project = milestone.project
     form = MilestonePaidForm(request.POST)
     if form.is_valid():
-        project_services.milestone_mark_paid(milestone=milestone, paid_on=form.cleaned_data["paid_on"])
-        messages.success(request, "Milestone updated.")
+        try:
+            project_services.milestone_mark_paid(
+                milestone=milestone, actor=request.user, paid_on=form.cleaned_data["paid_on"]
+            )
+        except ValidationError as error:
+            messages.error(request, f"Milestone not updated: {refusal(error)}")
+        else:
+            messages.success(request, "Milestone updated.")
     else:
         messages.error(request, f"Milestone not updated: {' '.join(form.errors.get('paid_on', []))}")
     return redirect("disputes:project_detail", pk=project.pk)
 
 
 @login_required
-@allow_methods("GET", "POST")
-def agreement_create(request, pk: int):
-    project = _owned_project(request, pk)
+@loads(project_for_owner)
+@require_http_methods(["GET", "POST"])
+def agreement_create(request, project: Project):
     latest = project.agreements.order_by("-version").first()
     if latest is not None:
         initial = {name: getattr(latest, name) for name in ScopeAgreement.TERMS}
@@ -122,23 +155,30 @@ def agreement_create(request, pk: int):
         initial = {"price": project.price, "currency": project.currency}
     form = AgreementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        changed_terms = [name for name in form.changed_data if name != "change_note"]
-        if latest is not None and not changed_terms:
-            form.add_error(None, "Nothing changed from the current version, so no new version was made.")
-        else:
-            agreement = project_services.agreement_create(project=project, author=request.user, data=form.cleaned_data)
-            messages.success(request, f"Scope agreement version {agreement.version} saved.")
-            return redirect("disputes:agreement_detail", pk=project.pk, version=agreement.version)
+        try:
+            return create_once(
+                request,
+                lambda: _agreement_url(
+                    project_services.agreement_create(project=project, author=request.user, data=form.cleaned_data)
+                ),
+                success="Scope agreement saved as a new version.",
+            )
+        except ValidationError as error:
+            form_errors(form, error)
     return render(request, "disputes/agreement_form.html", {"form": form, "project": project, "latest": latest})
 
 
+def _agreement_url(agreement: ScopeAgreement) -> str:
+    return reverse("disputes:agreement_detail", args=[agreement.project_id, agreement.version])
+
+
 @login_required
-@allow_methods("GET")
-def agreement_detail(request, pk: int, version: int):
-    project = _owned_project(request, pk, final=False)
-    agreement = owned_or_404(request, project.agreements.select_related("created_by"), version=version)
+@loads(agreement_for_owner)
+@require_safe
+def agreement_detail(request, agreement: ScopeAgreement):
+    project = agreement.project
     versions = list(project.agreements.values_list("version", flat=True).order_by("-version"))
-    previous = project.agreements.filter(version__lt=version).order_by("-version").first()
+    previous = project.agreements.filter(version__lt=agreement.version).order_by("-version").first()
     changes = agreement_changes(previous, agreement) if previous else []
     return render(
         request,
@@ -148,9 +188,9 @@ def agreement_detail(request, pk: int, version: int):
 
 
 @login_required
-@allow_methods("GET")
-def agreement_compare(request, pk: int):
-    project = _owned_project(request, pk)
+@loads(project_for_owner)
+@require_safe
+def agreement_compare(request, project: Project):
     try:
         a, b = int(request.GET.get("a", "")), int(request.GET.get("b", ""))
     except ValueError:

@@ -1,55 +1,35 @@
 """The staff side: the review queue and the read-only case view with review actions.
 
-Staff see escalated cases only (`Case.objects.for_staff()`); any other case
-is 404 for them as for everyone else. They never change the freelancer's
-record: everything they post is a review action.
+Staff see escalated cases only (`case_for_staff`); any other case is 404 for
+them as for everyone else. They never change the freelancer's record:
+everything they post is a review action.
 """
 
 import datetime
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
 
-from disputes.forms_review import AssignForm, CloseReviewForm, DecisionForm, QueueFilterForm, ReviewNoteForm
+from disputes.forms import AssignForm, CloseReviewForm, DecisionForm, QueueFilterForm, ReviewNoteForm
 from disputes.models import Case, Evidence, Review
+from disputes.selectors import STAFF, case_view
 from disputes.services import review as review_services
-from disputes.services.evidence import evidence_verify
-from disputes.views.cases import build_timeline
-from disputes.views.common import allow_methods, form_errors, owned_or_404, paginate, querystring_without_page
+from disputes.views.common import create_once, form_errors, paginate, querystring_without_page
 from disputes.views.evidence import attachment_response, thumbnail_response
-
-
-def staff_required(view):
-    """Signed-in staff only; anyone else signed in gets 404, as for a missing page."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _staff_case(request, pk: int, *, final: bool = True) -> Case:
-    queryset = Case.objects.for_staff().select_related("client", "project", "owner")
-    return owned_or_404(request, queryset, final=final, pk=pk)
+from disputes.views.loaders import case_for_staff, evidence_for_staff, loads, staff_required
 
 
 @staff_required
-@allow_methods("GET")
+@require_safe
 def queue(request):
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
-    reviews = Review.objects.waiting().select_related("case__client", "case__owner", "assigned_to")
+    reviews = Review.objects.in_queue().select_related("case__client", "case__owner", "assigned_to")
     if filters.get("stage"):
         reviews = reviews.filter(case__stage=filters["stage"])
     if filters.get("kind"):
@@ -85,29 +65,16 @@ def queue(request):
 
 
 @staff_required
-@allow_methods("GET")
-def case_view(request, pk: int):
-    case = _staff_case(request, pk)
+@loads(case_for_staff)
+@require_safe
+def case_view_page(request, case: Case):
     return _case_page(request, case)
 
 
 def _case_page(request, case: Case, **forms):
-    entries = list(case.entries.select_related("author").order_by("happened_at", "id"))
-    evidence = list(case.evidence.order_by("-uploaded_at", "-id"))
-    for item in evidence:
-        item.integrity = evidence_verify(evidence=item)
-    review = case.reviews.order_by("-entered_at", "-id").first()
-    actions = list(review.actions.select_related("actor", "assignee")) if review else []
     context = {
         "case": case,
-        "timeline": build_timeline(entries),
-        "evidence": evidence,
-        "tampered": [item for item in evidence if item.integrity != "intact"],
-        "warning_signs": case.client.warning_signs.all(),
-        "agreements": case.project.agreements.select_related("created_by").order_by("-version"),
-        "milestones": case.project.milestones.all(),
-        "review": review,
-        "actions": actions,
+        "view": case_view(case, viewer=STAFF),
         "assign_form": forms.get("assign_form") or AssignForm(initial={"assignee": request.user.pk}),
         "note_form": forms.get("note_form") or ReviewNoteForm(),
         "decision_form": forms.get("decision_form") or DecisionForm(),
@@ -117,75 +84,86 @@ def _case_page(request, case: Case, **forms):
 
 
 @staff_required
-@allow_methods("GET")
-def evidence_download(request, pk: int, evidence_pk: int):
-    case = _staff_case(request, pk, final=False)
-    evidence = owned_or_404(request, Evidence.objects.filter(case=case), pk=evidence_pk)
+@loads(evidence_for_staff)
+@require_safe
+def evidence_download(request, evidence: Evidence):
     return attachment_response(evidence)
 
 
 @staff_required
-@allow_methods("GET")
-def evidence_thumbnail(request, pk: int, evidence_pk: int):
-    case = _staff_case(request, pk, final=False)
-    return thumbnail_response(owned_or_404(request, Evidence.objects.filter(case=case), pk=evidence_pk))
+@loads(evidence_for_staff)
+@require_safe
+def evidence_thumbnail(request, evidence: Evidence):
+    return thumbnail_response(evidence)
 
 
-def _review_action(request, pk: int, form_class, form_name: str, perform, success: str):
-    case = _staff_case(request, pk)
+def _review_action(request, case: Case, form_class, form_name: str, perform, success: str, *, creates: bool):
     review = case.reviews.filter(state=Review.State.OPEN).first()
     if review is None:
         messages.error(request, "This case is not in the review queue any more.")
         return redirect("disputes:staff_case", pk=case.pk)
     form = form_class(request.POST)
     if form.is_valid():
-        try:
+        url = f"{case.get_staff_url()}#review"
+
+        def run() -> str:
             perform(review, form.cleaned_data)
+            return url
+
+        try:
+            if creates:
+                return create_once(request, run, success=success)
+            run()
         except ValidationError as error:
             form_errors(form, error)
         else:
             messages.success(request, success)
-            return redirect("disputes:staff_case", pk=case.pk)
+            return redirect(url)
     messages.error(request, "Nothing was posted. Check the form below.")
     return _case_page(request, case, **{form_name: form})
 
 
 @staff_required
-@allow_methods("POST")
-def review_assign(request, pk: int):
+@loads(case_for_staff)
+@require_POST
+def review_assign(request, case: Case):
     return _review_action(
         request,
-        pk,
+        case,
         AssignForm,
         "assign_form",
         lambda review, data: review_services.review_assign(
             review=review, actor=request.user, assignee=data["assignee"]
         ),
         "Reviewer assigned.",
+        creates=False,
     )
 
 
 @staff_required
-@allow_methods("POST")
-def review_note(request, pk: int):
+@loads(case_for_staff)
+@require_POST
+def review_note(request, case: Case):
     return _review_action(
         request,
-        pk,
+        case,
         ReviewNoteForm,
         "note_form",
         lambda review, data: review_services.review_note(
             review=review, actor=request.user, body=data["body"], visible=data["visible"]
         ),
         "Note posted.",
+        creates=True,
     )
 
 
 @staff_required
-@allow_methods("POST")
-def review_decide(request, pk: int):
+@loads(case_for_staff)
+@require_POST
+def review_decide(request, case: Case):
     return _review_action(
         request,
-        pk,
+        case,
         DecisionForm,
         "decision_form",
         lambda review, data: review_services.review_decide(
@@ -196,17 +174,20 @@ def review_decide(request, pk: int):
             amount=data["amount"],
         ),
         "Decision posted. The freelancer sees it on their timeline and gets an e-mail.",
+        creates=True,
     )
 
 
 @staff_required
-@allow_methods("POST")
-def review_close(request, pk: int):
+@loads(case_for_staff)
+@require_POST
+def review_close(request, case: Case):
     return _review_action(
         request,
-        pk,
+        case,
         CloseReviewForm,
         "close_form",
         lambda review, data: review_services.review_close(review=review, actor=request.user, reason=data["reason"]),
         "Review closed; the case left the queue.",
+        creates=False,
     )

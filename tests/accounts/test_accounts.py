@@ -129,10 +129,10 @@ def test_profile_sets_time_zone_and_reminders(client):
     user = UserFactory()
     client.force_login(user)
     data = {"name": "Kim", "business_name": "Kim Ltd", "time_zone": "Asia/Tokyo", "email_reminders": ""}
-    client.post(reverse("accounts:profile"), data)
+    client.post(reverse("disputes:profile"), data)
     user.refresh_from_db()
     assert (user.name, user.time_zone, user.email_reminders) == ("Kim", "Asia/Tokyo", False)
-    response = client.post(reverse("accounts:profile"), {**data, "time_zone": "Nowhere/Here"})
+    response = client.post(reverse("disputes:profile"), {**data, "time_zone": "Nowhere/Here"})
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.time_zone == "Asia/Tokyo"

@@ -48,7 +48,7 @@ def test_a_new_freelancer_records_a_dispute_from_sign_up_to_resolution(
     page.click("text=New project")
     page.fill("#id_title", "Logo design")
     page.fill("#id_price", "1200")
-    page.fill("#id_currency", "usd")
+    page.select_option("#id_currency", "USD")
     page.fill("#id_prepayment_percent", "50")
     page.click("button:has-text('Save project')")
     expect(page.locator("h1")).to_have_text("Logo design")

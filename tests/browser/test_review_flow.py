@@ -103,7 +103,8 @@ def test_staff_decision_then_a_mediated_settlement(live_server, browser: Browser
     mia.fill("#id_terms", "The client pays 600 within 10 days; both sides close the dispute.")
     mia.fill("#id_deadline", "2099-12-31")
     mia.click("button:has-text('Propose')")
-    expect(mia.locator("body")).to_contain_text("Waiting for your answer")
+    expect(mia.locator("body")).to_contain_text("Waiting for the freelancer's answer")
+    expect(mia.locator("body")).not_to_contain_text("Waiting for your answer")
     shot_page(mia, "35-mediator-proposal")
 
     fran.goto(f"{base}{case.get_absolute_url()}")

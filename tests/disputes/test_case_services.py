@@ -5,9 +5,8 @@ import pytest
 import time_machine
 from django.db import connection
 
-from disputes import ladder
 from disputes.models import Case, TimelineEntry
-from disputes.services.cases import StaleCase, case_move, case_open, case_update
+from disputes.services.cases import MoveRefused, StaleCase, case_move, case_open, case_update
 from disputes.services.common import NotYours
 from tests.factories import CaseFactory, ProjectFactory, UserFactory
 from tests.services import require_postgres
@@ -24,9 +23,9 @@ class TestCaseOpen:
         case = case_open(
             owner=owner,
             project=project,
-            data={"title": "Unpaid", "kind": "billing", "amount_in_dispute": Decimal("12.50"), "currency": "EUR"},
+            data={"title": "Unpaid", "kind": "billing", "amount_in_dispute": Decimal("12.50")},
         )
-        assert (case.stage, case.status) == ("direct_talk", "open")
+        assert (case.stage, case.status, case.currency) == ("direct_talk", "open", "EUR")
         assert case.client_id == project.client_id
         [entry] = stage_entries(case)
         assert entry.move == "opened" and entry.to_stage == "direct_talk" and entry.author == owner
@@ -37,11 +36,39 @@ class TestCaseOpen:
             case_open(owner=owner, project=project, data={"title": "x", "kind": "billing"})
         assert not Case.objects.exists()
 
-    def test_update_cannot_touch_stage_or_status(self, case):
+    def test_a_case_is_always_in_its_projects_currency(self, owner):
+        project = ProjectFactory(client__owner=owner, currency="JPY")
         with pytest.raises(TypeError):
-            case_update(case=case, data={"stage": "legal"})
+            case_open(owner=owner, project=project, data={"title": "x", "kind": "billing", "currency": "USD"})
+        case = case_open(owner=owner, project=project, data={"title": "x", "kind": "billing"})
+        assert case.currency == "JPY"
+
+    def test_update_cannot_touch_stage_status_or_currency(self, case):
+        for field, value in (("stage", "legal"), ("status", "resolved"), ("currency", "EUR")):
+            with pytest.raises(TypeError):
+                case_update(case=case, actor=case.owner, data={field: value})
         case.refresh_from_db()
-        assert case.stage == "direct_talk"
+        assert (case.stage, case.status, case.currency) == ("direct_talk", "open", "USD")
+
+    def test_update_checks_ownership_itself(self, case, outsider):
+        with pytest.raises(NotYours):
+            case_update(case=case, actor=outsider, data={"title": "Mine now"})
+        case.refresh_from_db()
+        assert case.title != "Mine now"
+
+    def test_update_compares_with_the_stored_row_not_the_instance(self, case):
+        # What a bound ModelForm does before the view calls the service: the instance already holds the new title.
+        case.title = "New title"
+        updated = case_update(case=case, actor=case.owner, data={"title": "New title"})
+        assert Case.objects.get(pk=case.pk).title == "New title" == updated.title
+
+    def test_update_after_a_lost_race_keeps_the_other_writers_fields(self, case):
+        stale = Case.objects.get(pk=case.pk)
+        case_update(case=case, actor=case.owner, data={"client_wants": "A refund"})
+        # The stale copy changes another field: the stored row keeps what the first writer saved.
+        case_update(case=stale, actor=case.owner, data={"title": "Renamed"})
+        fresh = Case.objects.get(pk=case.pk)
+        assert (fresh.title, fresh.client_wants) == ("Renamed", "A refund")
 
 
 @pytest.mark.django_db
@@ -90,9 +117,9 @@ class TestCaseMove:
         )
 
     def test_an_illegal_move_changes_nothing(self, case, owner):
-        with pytest.raises(ladder.IllegalMove):
+        with pytest.raises(MoveRefused):
             case_move(case=case, actor=owner, move="reopen", reason="x")
-        with pytest.raises(ladder.IllegalMove):
+        with pytest.raises(MoveRefused):
             case_move(case=case, actor=owner, move="escalate", reason="")
         case.refresh_from_db()
         assert (case.stage, case.status) == ("direct_talk", "open")
@@ -124,7 +151,7 @@ class TestCaseMove:
         assert [e.move for e in stage_entries(case)] == ["fast_track"]
 
     def test_a_negative_recovered_amount_is_refused(self, case, owner):
-        with pytest.raises(ladder.IllegalMove):
+        with pytest.raises(MoveRefused):
             case_move(
                 case=case,
                 actor=owner,

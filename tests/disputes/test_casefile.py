@@ -10,6 +10,7 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -162,6 +163,33 @@ def test_a_changed_evidence_file_is_noted_in_the_manifest(full_case, owner, tmp_
     manifest = json.loads(zipfile.ZipFile(export(full_case, owner, tmp_path / "c.zip")).read("manifest.json"))
     [noted] = [f for f in manifest["files"] if f.get("stored_fingerprint")]
     assert noted["stored_fingerprint"] == item.sha256 and "changed" in noted["note"]
+
+
+def test_a_file_missing_from_storage_is_listed_not_a_truncated_zip(full_case, owner, client, tmp_path):
+    gone = Evidence.objects.filter(case=full_case, original_name="invoice.txt").get()
+    Path(gone.file.path).unlink()
+    client.force_login(owner)
+    response = client.get(reverse("disputes:casefile_export", args=[full_case.pk]))
+    assert response.status_code == 200
+    path = tmp_path / "partial.zip"
+    path.write_bytes(b"".join(response.streaming_content))
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None  # a complete, readable ZIP
+        manifest = json.loads(archive.read("manifest.json"))
+        summary = " ".join(
+            page.extract_text() for page in pypdf.PdfReader(io.BytesIO(archive.read("case-summary.pdf"))).pages
+        )
+        names = archive.namelist()
+    [missing] = manifest["missing_from_storage"]
+    assert missing["name"] == "invoice.txt" and missing["recorded_sha256"] == gone.sha256
+    assert not any(name.endswith("invoice.txt") for name in names)
+    assert "Missing from storage" in summary and "invoice.txt" in summary
+    with open(path, "rb") as source:
+        report = casefile_verify(source)
+    assert report.ok and report.missing_at_export == [missing["path"]]
+    out = io.StringIO()
+    call_command("verify_casefile", str(path), stdout=out)
+    assert f"NOTE     {missing['path']} was missing from storage" in out.getvalue()
 
 
 def test_exporting_200_mb_of_evidence_keeps_memory_bounded(owner, tmp_path, settings):

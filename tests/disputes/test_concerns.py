@@ -7,11 +7,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.services import user_update_profile
 from disputes.models import Case, Concern, TimelineEntry
 from disputes.services.cases import case_move
-from disputes.services.concerns import concern_dismiss
-from disputes.services.timeline import entry_add, entry_correct
+from disputes.services.clock import response_settings_update
+from disputes.services.timeline import concern_dismiss, entry_add, entry_correct
 
 pytestmark = pytest.mark.django_db
 
@@ -92,24 +91,40 @@ def test_closing_the_case_stops_the_clock_and_reopening_restarts_it(case):
     assert reopened.response_due_at == T0 + dt.timedelta(hours=24)
 
 
-def test_a_shorter_window_in_the_profile_moves_open_deadlines(case):
+def test_a_shorter_window_moves_open_deadlines(case):
     say(case, "message_in", T0)
     owner = case.owner
-    user_update_profile(
-        user=owner, name="", business_name="", time_zone="UTC", email_reminders=True, response_window_hours=6
-    )
+    assert response_settings_update(user=owner, email_reminders=True, response_window_hours=6)
     assert deadline(case) == T0 + dt.timedelta(hours=6)
     with pytest.raises(ValidationError):
-        user_update_profile(
-            user=owner, name="", business_name="", time_zone="UTC", email_reminders=True, response_window_hours=48
-        )
+        response_settings_update(user=owner, email_reminders=True, response_window_hours=48)
+    assert deadline(case) == T0 + dt.timedelta(hours=6)
+
+
+def test_the_window_change_is_read_from_the_stored_row_not_the_instance(case):
+    say(case, "message_in", T0)
+    owner = case.owner
+    owner.response_window_hours = 6  # what a bound profile form has done to request.user already
+    assert response_settings_update(user=owner, email_reminders=True, response_window_hours=6) is True
+    assert deadline(case) == T0 + dt.timedelta(hours=6)
+
+
+def test_changing_the_window_on_the_profile_page_moves_open_deadlines(owner_client, owner, case):
+    say(case, "message_in", T0)
+    data = {"name": "", "business_name": "", "time_zone": "UTC", "email_reminders": "on"}
+    response = owner_client.post(reverse("disputes:profile"), {**data, "response_window_hours": "8"}, follow=True)
+    assert "moved to the new window" in response.content.decode()
+    assert deadline(case) == T0 + dt.timedelta(hours=8)
+    # Back to the standard window (empty): the deadline moves back.
+    owner_client.post(reverse("disputes:profile"), {**data, "response_window_hours": ""})
+    assert deadline(case) == T0 + dt.timedelta(hours=24)
 
 
 def test_profile_form_refuses_a_longer_window(owner_client, owner):
     data = {"name": "", "business_name": "", "time_zone": "UTC", "email_reminders": "on"}
-    response = owner_client.post(reverse("accounts:profile"), {**data, "response_window_hours": "30"})
+    response = owner_client.post(reverse("disputes:profile"), {**data, "response_window_hours": "30"})
     assert response.status_code == 200 and "less than or equal to 24" in response.content.decode()
-    owner_client.post(reverse("accounts:profile"), {**data, "response_window_hours": "12"})
+    owner_client.post(reverse("disputes:profile"), {**data, "response_window_hours": "12"})
     owner.refresh_from_db()
     assert owner.response_window_hours == 12
 

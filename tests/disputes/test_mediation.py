@@ -23,7 +23,7 @@ from disputes.services.mediation import (
     settlement_answer,
     settlement_propose,
 )
-from disputes.services.reminders import concerns_sweep
+from disputes.services.sweep import sweep_run
 from tests.factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_the_invitation_stores_only_a_hash_and_emails_the_link(mediation_case, o
     assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in str(MediatorInvitation.objects.values().get())
     assert invitation.expires_at - invitation.created_at == dt.timedelta(days=7)
-    concerns_sweep()
+    sweep_run()
     [mail] = mailoutbox
     assert mail.to == ["mia@mediators.example"]
     link = re.search(r"https://settle\.example\.com(/mediation/invitations/\S+/)", mail.body).group(1)
@@ -141,7 +141,7 @@ def test_notes_and_a_settlement_accepted_by_the_freelancer(mediation_case, owner
     assert answer_entry.author == owner and "Accepted" in answer_entry.body and answer_entry.about == proposal.entry
     with pytest.raises(ValidationError):
         settlement_answer(proposal=proposal, owner=owner, accept=False)
-    concerns_sweep()
+    sweep_run()
     assert [m.to for m in mailoutbox if "settlement" in m.subject] == [[owner.email]]
 
 
@@ -227,3 +227,50 @@ def test_moving_off_the_mediation_rung_keeps_access_until_revoked(mediation_case
     mediator_accept(token=token, user=mediator)
     case_move(case=mediation_case, actor=owner, move="escalate", reason="To court")
     assert MediatorAccess.objects.active().filter(case=mediation_case).exists()
+
+
+def test_accepting_a_second_invitation_to_the_same_case_keeps_one_access(mediation_case, owner, mediator, client):
+    _, first = mediator_invite(case=mediation_case, owner=owner, email=mediator.email)
+    second_invitation, second = mediator_invite(case=mediation_case, owner=owner, email=mediator.email)
+    access = mediator_accept(token=first, user=mediator)
+    client.force_login(mediator)
+    response = client.post(reverse("disputes:mediation_invitation", args=[second]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("disputes:mediation_case", args=[mediation_case.pk])
+    assert list(MediatorAccess.objects.values_list("pk", flat=True)) == [access.pk]
+    second_invitation.refresh_from_db()
+    assert second_invitation.used_at is not None  # used up: the link cannot be passed on
+    assert client.get(reverse("disputes:mediation_invitation", args=[second])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_invitations_accepted_at_the_same_moment_on_postgres_give_one_access():
+    import threading
+
+    from django.db import connection
+
+    from tests.services import require_postgres
+
+    require_postgres()
+    owner, mediator = UserFactory(), UserFactory(email="twice@mediators.example")
+    case = CaseFactory(project__client__owner=owner, stage="mediation")
+    tokens = [mediator_invite(case=case, owner=owner, email=mediator.email)[1] for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def accept(token):
+        try:
+            barrier.wait()
+            outcomes.append(mediator_accept(token=token, user=mediator).pk)
+        except Exception as error:
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(token,)) for token in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert MediatorAccess.objects.filter(case=case, mediator=mediator).count() == 1
+    assert outcomes == [MediatorAccess.objects.get().pk] * 2

@@ -7,9 +7,15 @@ from django.utils import timezone
 
 from disputes.diff import agreement_changes
 from disputes.models import ScopeAgreement
-from disputes.services.clients import client_create, warning_sign_add
+from disputes.services.clients import client_create, client_update, warning_sign_add
 from disputes.services.common import NotYours
-from disputes.services.projects import agreement_create, milestone_add, milestone_mark_paid, project_create
+from disputes.services.projects import (
+    agreement_create,
+    milestone_add,
+    milestone_mark_paid,
+    project_create,
+    project_update,
+)
 from tests.factories import ClientFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,12 +75,80 @@ def test_project_for_another_users_client_is_refused(owner, outsider):
 
 def test_milestones(owner):
     project = ProjectFactory(client__owner=owner)
-    milestone = milestone_add(project=project, title="Half", amount=Decimal("500"))
-    milestone_mark_paid(milestone=milestone, paid_on=datetime.date(2026, 1, 2))
+    milestone = milestone_add(project=project, actor=owner, title="Half", amount=Decimal("500"))
+    milestone_mark_paid(milestone=milestone, actor=owner, paid_on=datetime.date(2026, 1, 2))
     milestone.refresh_from_db()
     assert milestone.is_paid
     with pytest.raises(ValidationError):
-        milestone_add(project=project, title="Bad", amount=Decimal("-1"))
+        milestone_add(project=project, actor=owner, title="Bad", amount=Decimal("-1"))
+
+
+def test_milestone_services_check_ownership_themselves(owner, outsider):
+    project = ProjectFactory(client__owner=owner)
+    milestone = milestone_add(project=project, actor=owner, title="Half", amount=Decimal("500"))
+    with pytest.raises(NotYours):
+        milestone_add(project=project, actor=outsider, title="Sneaky", amount=Decimal("1"))
+    with pytest.raises(NotYours):
+        milestone_mark_paid(milestone=milestone, actor=outsider, paid_on=datetime.date(2026, 1, 2))
+    milestone.refresh_from_db()
+    assert milestone.paid_on is None and project.milestones.count() == 1
+
+
+@pytest.mark.parametrize("paid_on", [datetime.date(1, 1, 1), datetime.date(2999, 1, 1)])
+def test_a_paid_date_outside_the_range_or_in_the_future_is_refused_by_the_service(owner, paid_on):
+    milestone = milestone_add(project=ProjectFactory(client__owner=owner), actor=owner, title="x", amount=Decimal("1"))
+    with pytest.raises(ValidationError):
+        milestone_mark_paid(milestone=milestone, actor=owner, paid_on=paid_on)
+
+
+def test_marking_paid_after_a_lost_race_reads_the_stored_row(owner):
+    milestone = milestone_add(project=ProjectFactory(client__owner=owner), actor=owner, title="x", amount=Decimal("1"))
+    stale = type(milestone).objects.get(pk=milestone.pk)
+    milestone_mark_paid(milestone=milestone, actor=owner, paid_on=datetime.date(2026, 1, 2))
+    # A stale copy (another tab) clears it: the stored value is what is compared and written.
+    stale.paid_on = None
+    cleared = milestone_mark_paid(milestone=stale, actor=owner, paid_on=None)
+    assert cleared.paid_on is None and type(milestone).objects.get(pk=milestone.pk).paid_on is None
+
+
+def test_project_update_checks_ownership_and_the_stored_row(owner, outsider):
+    project = ProjectFactory(client__owner=owner, title="Before")
+    with pytest.raises(NotYours):
+        project_update(project=project, actor=outsider, data={"title": "Mine"})
+    project.title = "After"  # a bound ModelForm has done this already
+    project_update(project=project, actor=owner, data={"title": "After"})
+    project.refresh_from_db()
+    assert project.title == "After"
+
+
+def test_a_projects_currency_is_fixed_once_it_has_a_plan_or_a_case(owner):
+    project = ProjectFactory(client__owner=owner, currency="EUR")
+    assert project_update(project=project, actor=owner, data={"currency": "USD"}).currency == "USD"
+    milestone_add(project=project, actor=owner, title="Half", amount=Decimal("500"))
+    with pytest.raises(ValidationError) as error:
+        project_update(project=project, actor=owner, data={"currency": "GBP"})
+    assert "cannot change" in error.value.message_dict["currency"][0]
+    project.refresh_from_db()
+    assert project.currency == "USD"
+
+
+@pytest.mark.parametrize("code", ["ABC", "euro", "DEM"])
+def test_currencies_are_checked_against_iso_4217(owner, code):
+    with pytest.raises(ValidationError) as error:
+        project_create(
+            owner=owner, client=ClientFactory(owner=owner), data={"title": "x", "price": 1, "currency": code}
+        )
+    assert "currency" in error.value.message_dict
+
+
+def test_client_update_checks_ownership_and_the_stored_row(owner, outsider):
+    client = ClientFactory(owner=owner, name="Ada")
+    with pytest.raises(NotYours):
+        client_update(client=client, actor=outsider, data={"name": "Eve"})
+    client.name = "Ada L."
+    client_update(client=client, actor=owner, data={"name": "Ada L."})
+    client.refresh_from_db()
+    assert client.name == "Ada L."
 
 
 def test_each_change_is_a_new_version_and_old_versions_stay(owner):
@@ -89,7 +163,7 @@ def test_each_change_is_a_new_version_and_old_versions_stay(owner):
     changes = {change.name: change for change in agreement_changes(v1, v2)}
     assert set(changes) == {"deliverables", "price"}
     assert ("+", "Guide") in changes["deliverables"].lines
-    assert (changes["price"].old, changes["price"].new) == ("900.00", "1000.00")
+    assert (changes["price"].old, changes["price"].new) == ("900.00 USD", "1,000.00 USD")
 
 
 def test_versions_are_numbered_per_project(owner):

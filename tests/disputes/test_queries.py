@@ -8,8 +8,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from disputes.models import Evidence, TimelineEntry
-from tests.factories import CaseFactory, ClientFactory, ProjectFactory, WarningSignFactory
+from disputes.models import Evidence, Letter, Review, TimelineEntry
+from disputes.services.mediation import mediator_accept, mediator_invite
+from disputes.services.timeline import entry_add
+from tests.factories import (
+    AgreementFactory,
+    CaseFactory,
+    ClientFactory,
+    MilestoneFactory,
+    UserFactory,
+    WarningSignFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,26 +84,100 @@ def test_case_page_same_queries_for_5_and_200_rows(owner_client, owner):
         measured[rows] = count_queries(owner_client, case.get_absolute_url())
     print(f"case page queries: {measured}")
     assert measured[5] == measured[200], measured
-    assert measured[200] <= 12
+    assert measured[200] <= 13
+
+
+def busy_case(owner):
+    """A case with what a list row could look up one by one: client, project, entries, an open concern,
+    evidence, a review and a letter draft."""
+    case = CaseFactory(project__client=ClientFactory(owner=owner), stage="platform_support")
+    fill_case(case, 3)
+    message = entry_add(case=case, author=owner, kind="message_in", channel="email", body="Still waiting?")
+    assert message.concern.state == "open"
+    Review.objects.create(case=case, entered_at=timezone.now())
+    Letter.objects.create(
+        case=case,
+        kind="demand",
+        subject="Pay",
+        body="Please pay.",
+        amount_owed=1,
+        currency=case.currency,
+        payment_instructions="Bank",
+        created_by=owner,
+        created_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    return case
+
+
+def busy_client(owner):
+    client = ClientFactory(owner=owner)
+    WarningSignFactory(client=client)
+    busy_case_for_client(owner, client)
+    return client
+
+
+def busy_case_for_client(owner, client):
+    case = CaseFactory(project__client=client)
+    fill_case(case, 2)
+    return case
+
+
+def busy_project(owner):
+    case = busy_case_for_client(owner, ClientFactory(owner=owner))
+    AgreementFactory(project=case.project, version=1)
+    MilestoneFactory(project=case.project)
+    return case.project
 
 
 @pytest.mark.parametrize(
     ("url_name", "make"),
     [
-        ("disputes:case_list", lambda owner: CaseFactory(project__client=ClientFactory(owner=owner))),
-        ("disputes:client_list", lambda owner: WarningSignFactory(client=ClientFactory(owner=owner))),
-        ("disputes:project_list", lambda owner: ProjectFactory(client__owner=owner)),
-        ("disputes:dashboard", lambda owner: CaseFactory(project__client__owner=owner)),
+        ("disputes:case_list", busy_case),
+        ("disputes:client_list", busy_client),
+        ("disputes:project_list", busy_project),
+        ("disputes:dashboard", busy_case),
     ],
 )
-def test_lists_same_queries_for_5_and_200_rows(owner_client, owner, settings, url_name, make):
+def test_lists_same_queries_for_5_and_40_busy_rows(owner_client, owner, settings, url_name, make):
     settings.PAGE_SIZE = 500  # every row on one page, so rows rendered grow with the data
     measured = {}
     made = 0
-    for target in (5, 200):
+    for target in (5, 40):
         while made < target:
             make(owner)
             made += 1
         measured[target] = count_queries(owner_client, reverse(url_name))
     print(f"{url_name} queries: {measured}")
+    assert measured[5] == measured[40], measured
+
+
+def test_the_staff_queue_same_queries_for_5_and_40_busy_cases(client, staff, owner):
+    client.force_login(staff)
+    measured = {}
+    made = 0
+    for target in (5, 40):
+        while made < target:
+            busy_case(owner)
+            made += 1
+        measured[target] = count_queries(client, reverse("disputes:staff_queue"))
+    assert measured[5] == measured[40], measured
+
+
+@pytest.mark.parametrize("viewer", ["staff", "mediator"])
+def test_staff_and_mediator_case_pages_same_queries_for_5_and_200_rows(client, owner, viewer):
+    measured = {}
+    for rows in (5, 200):
+        case = CaseFactory(project__client__owner=owner, stage="mediation")
+        fill_case(case, rows)
+        if viewer == "staff":
+            client.force_login(UserFactory(is_staff=True))
+            url = reverse("disputes:staff_case", args=[case.pk])
+        else:
+            mediator = UserFactory()
+            _, token = mediator_invite(case=case, owner=owner, email=mediator.email)
+            mediator_accept(token=token, user=mediator)
+            client.force_login(mediator)
+            url = reverse("disputes:mediation_case", args=[case.pk])
+        measured[rows] = count_queries(client, url)
     assert measured[5] == measured[200], measured

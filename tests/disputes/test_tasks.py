@@ -18,9 +18,9 @@ from kombu.exceptions import OperationalError
 
 from config.celery import app
 from disputes.models import Concern, ReminderEmail
-from disputes.services.reminders import concerns_sweep
+from disputes.services.sweep import sweep_run
 from disputes.services.timeline import entry_add
-from disputes.tasks import sweep_concerns
+from disputes.tasks import sweep
 from tests.factories import CaseFactory, UserFactory
 from tests.services import require_postgres, require_redis
 
@@ -28,14 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_beat_schedule_runs_the_sweep_every_five_minutes(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["sweep-concerns"]
-    assert entry["task"] == "disputes.tasks.sweep_concerns" and entry["schedule"] == 300.0
-    assert sweep_concerns.name in app.tasks
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep"]
+    assert entry["task"] == "disputes.tasks.sweep" and entry["schedule"] == 300.0
+    assert sweep.name in app.tasks
 
 
 def test_reliability_settings(settings):
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
-    assert sweep_concerns.time_limit and sweep_concerns.soft_time_limit < sweep_concerns.time_limit
+    assert sweep.time_limit and sweep.soft_time_limit < sweep.time_limit
     if settings.CELERY_BROKER_URL.startswith("redis"):
         assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > 2 * settings.CELERY_TASK_TIME_LIMIT
 
@@ -50,16 +50,39 @@ def test_the_task_calls_the_sweep(case, mailoutbox):
         body="x",
         happened_at=timezone.now() - dt.timedelta(hours=30),
     )
-    result = sweep_concerns.apply().get()
-    assert result["overdue"] == 1 and result["emails_sent"] == 1 and len(mailoutbox) == 1
+    result = sweep.apply().get()
+    assert result["concerns"]["overdue"] == 1 and result["outbox"]["sent"] == 1 and len(mailoutbox) == 1
+
+
+@pytest.fixture
+def dead_broker(monkeypatch):
+    """Point the app itself at a closed port, as when Redis is down, and put it back afterwards."""
+
+    def reset_pools():
+        # Celery caches its connection and producer pools on the app: drop them so the URL is read again.
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    saved = app.conf.broker_url
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    reset_pools()
+    try:
+        yield
+    finally:
+        monkeypatch.undo()
+        app.conf.broker_url = saved
+        reset_pools()
 
 
 @pytest.mark.django_db
-def test_saving_a_message_does_not_need_the_broker(owner_client, case, mailoutbox):
-    dead_broker = app.connection_for_write("redis://127.0.0.1:1/0")
-    # The broker really is unreachable: publishing fails.
+def test_saving_a_message_does_not_need_the_broker(dead_broker, owner_client, case, mailoutbox):
+    # The app's own broker really is unreachable: publishing through it fails.
     with pytest.raises(OperationalError):
-        sweep_concerns.apply_async(connection=dead_broker, retry=False)
+        sweep.apply_async(retry=False)
     started = time.monotonic()
     response = owner_client.post(
         reverse("disputes:entry_add", args=[case.pk]),
@@ -68,9 +91,9 @@ def test_saving_a_message_does_not_need_the_broker(owner_client, case, mailoutbo
     elapsed = time.monotonic() - started
     assert response.status_code == 302 and elapsed < 2
     concern = Concern.objects.get(case=case)
-    # Once the sweep runs again (broker back, or the command by hand), it is flagged.
-    result = concerns_sweep(now=concern.due_at + dt.timedelta(minutes=1))
-    assert result.overdue == 1 and len(mailoutbox) == 1
+    # Once the sweep runs again (broker back, or the command by hand), it is flagged and e-mailed.
+    result = sweep_run(now=concern.due_at + dt.timedelta(minutes=1))
+    assert result.concerns.overdue == 1 and len(mailoutbox) == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -122,7 +145,7 @@ def test_a_real_worker_on_redis_runs_the_sweep_and_an_email_lands(tmp_path):
         text=True,
     )
     try:
-        sweep_concerns.delay()
+        sweep.delay()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if ReminderEmail.objects.filter(user=user, status="sent").exists():

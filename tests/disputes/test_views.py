@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from disputes.models import Case, Client, Milestone, Project, ScopeAgreement, TimelineEntry, WarningSign
 from tests.factories import AgreementFactory, CaseFactory, ClientFactory, EntryFactory, MilestoneFactory, ProjectFactory
@@ -21,7 +22,7 @@ AGREEMENT = {
     "revision_rounds": 2,
     "source": "email",
 }
-CASE = {"title": "Unpaid invoice", "kind": "billing", "amount_in_dispute": "600", "currency": "EUR"}
+CASE = {"title": "Unpaid invoice", "kind": "billing", "amount_in_dispute": "600"}
 
 
 def test_dashboard_empty_state_and_totals(owner_client, owner):
@@ -57,8 +58,11 @@ def test_client_create_edit_and_errors_keep_input(owner_client, owner):
 def test_warning_sign_add_and_future_date_refused(owner_client, owner):
     client = ClientFactory(owner=owner)
     url = reverse("disputes:warning_sign_add", args=[client.pk])
-    response = owner_client.post(url, {"kind": "off_platform", "noticed_on": "2999-01-01", "note": "hm"})
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = owner_client.post(url, {"kind": "off_platform", "noticed_on": tomorrow, "note": "hm"})
     assert response.status_code == 200 and "in the future" in response.content.decode()
+    response = owner_client.post(url, {"kind": "off_platform", "noticed_on": "2999-01-01", "note": "hm"})
+    assert response.status_code == 200 and "Enter a date between 1990 and 2100." in response.content.decode()
     owner_client.post(url, {"kind": "off_platform", "noticed_on": "2026-01-01", "note": "Asked to pay by gift card"})
     assert WarningSign.objects.get(client=client).note == "Asked to pay by gift card"
     assert "Asked to pay by gift card" in owner_client.get(client.get_absolute_url()).content.decode()
@@ -131,11 +135,12 @@ def test_agreement_versions_through_the_pages(owner_client, owner):
 def test_case_open_edit_and_prefill(owner_client, owner):
     project = ProjectFactory(client__owner=owner, currency="GBP")
     form = owner_client.get(reverse("disputes:case_open") + f"?project={project.pk}").context["form"]
-    assert form.initial == {"project": project.pk, "currency": "GBP"}
+    assert form.initial == {"project": project.pk}
+    assert "(GBP)" in owner_client.get(reverse("disputes:case_open")).content.decode()
     response = owner_client.post(reverse("disputes:case_open"), {**CASE, "project": project.pk})
     case = Case.objects.get(owner=owner)
     assert response["Location"] == case.get_absolute_url()
-    assert (case.stage, case.status, case.client_id) == ("direct_talk", "open", project.client_id)
+    assert (case.stage, case.status, case.client_id, case.currency) == ("direct_talk", "open", project.client_id, "GBP")
     owner_client.post(reverse("disputes:case_edit", args=[case.pk]), {**CASE, "title": "Renamed", "stage": "legal"})
     case.refresh_from_db()
     assert case.title == "Renamed" and case.stage == "direct_talk"
@@ -224,7 +229,7 @@ def test_entry_add_keeps_input_on_error_and_saves_in_user_time_zone(owner_client
 def test_timeline_is_ordered_by_when_things_happened(owner_client, case):
     late = EntryFactory(case=case, body="second", happened_at=case.opened_at)
     early = EntryFactory(case=case, body="first", happened_at=case.opened_at - datetime.timedelta(days=1))
-    timeline = owner_client.get(case.get_absolute_url()).context["timeline"]
+    timeline = owner_client.get(case.get_absolute_url()).context["view"].timeline
     assert [e.pk for e in timeline] == [early.pk, late.pk]
 
 
@@ -234,7 +239,7 @@ def test_correction_page_and_struck_original(owner_client, case):
     assert owner_client.get(url).context["form"].initial["body"] == "We agreed 100"
     owner_client.post(url, {"body": "We agreed 1000", "channel": "email", "happened_at": "2026-01-01T10:00"})
     response = owner_client.get(case.get_absolute_url())
-    [root] = response.context["timeline"]
+    [root] = response.context["view"].timeline
     assert root.pk == original.pk and [c.body for c in root.correction_chain] == ["We agreed 1000"]
     assert "superseded" in response.content.decode()
     again = owner_client.post(url, {"body": "x", "channel": "email", "happened_at": "2026-01-01T10:00"})

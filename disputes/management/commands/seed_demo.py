@@ -11,8 +11,8 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import User
-from disputes import ladder
 from disputes.models import Channel, Client, Project, ScopeAgreement, TimelineEntry, WarningSign
+from disputes.rules import ladder
 from disputes.services import cases, clients, projects, timeline
 from disputes.services.evidence import EvidenceDetails, evidence_add
 
@@ -132,14 +132,16 @@ class Command(BaseCommand):
         )
         projects.milestone_add(
             project=logo,
+            actor=demo,
             title="Prepayment (50%)",
             amount=Decimal("1200.00"),
             due_date=today - datetime.timedelta(days=45),
         )
         first = logo.milestones.get()
-        projects.milestone_mark_paid(milestone=first, paid_on=today - datetime.timedelta(days=44))
+        projects.milestone_mark_paid(milestone=first, actor=demo, paid_on=today - datetime.timedelta(days=44))
         projects.milestone_add(
             project=logo,
+            actor=demo,
             title="Final payment on delivery",
             amount=Decimal("1200.00"),
             due_date=today - datetime.timedelta(days=9),
@@ -199,7 +201,6 @@ class Command(BaseCommand):
                 "title": "Final payment for the brand identity not made",
                 "kind": "billing",
                 "amount_in_dispute": Decimal("1500.00"),
-                "currency": "USD",
                 "client_complaint": "Says the logo 'does not feel premium enough' and will pay once it does.",
                 "client_wants": "A fourth round of revisions before paying.",
                 "offered_solutions": "One extra round at half my hourly rate, or payment now with a small discount.",
@@ -260,7 +261,6 @@ class Command(BaseCommand):
                 "title": "Insults after the first delivery",
                 "kind": "conduct",
                 "amount_in_dispute": Decimal("540.00"),
-                "currency": "EUR",
                 "client_complaint": "Calls the work amateurish in abusive terms and threatens bad reviews.",
                 "client_wants": "All source files now, payment 'later'.",
             },
@@ -279,7 +279,6 @@ class Command(BaseCommand):
                 "title": "Feedback on the onboarding flow",
                 "kind": "quality",
                 "amount_in_dispute": Decimal("540.00"),
-                "currency": "EUR",
                 "client_complaint": "The screens do not match the brand colours.",
                 "client_wants": "Colours fixed before the second milestone is paid.",
             },

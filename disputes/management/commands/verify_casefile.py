@@ -25,6 +25,8 @@ class Command(BaseCommand):
             self.stdout.write(f"MISSING  {name}")
         for name in report.extra:
             self.stdout.write(f"EXTRA    {name}")
+        for name in report.missing_at_export:
+            self.stdout.write(f"NOTE     {name} was missing from storage at export and is not in the file")
         if not report.ok:
             raise CommandError(
                 f"Case file does NOT verify: {len(report.changed)} changed, {len(report.missing)} missing, "

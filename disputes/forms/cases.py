@@ -1,143 +1,22 @@
-"""Forms validate input only; they never set stage or status and never save."""
+"""Forms for cases, timeline entries, evidence, ladder moves and the case list. Validation only.
+
+Forms never set stage or status and never save: views hand their cleaned
+data to a service.
+"""
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.forms import TimeZoneField
-from disputes import ladder
-from disputes.models import Case, Client, Evidence, Milestone, Project, ScopeAgreement, TimelineEntry, WarningSign
+from disputes.forms.fields import BoundedDateField, BoundedDateTimeField, MultipleFileField, SettleMeta
+from disputes.models import Case, Client, Evidence, Project, TimelineEntry
+from disputes.rules import ladder
 from disputes.services.cases import CASE_FIELDS
-from disputes.services.clients import CLIENT_FIELDS
-from disputes.services.projects import PROJECT_FIELDS
 from disputes.uploads import ALLOWED_DESCRIPTION
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-class CurrencyField(forms.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 3)
-        kwargs.setdefault("min_length", 3)
-        kwargs.setdefault("help_text", "Three-letter code, e.g. USD, EUR, GBP.")
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        return (super().to_python(value) or "").strip().upper()
-
-
-class ClientForm(forms.ModelForm):
-    time_zone = TimeZoneField(help_text="The client's own time zone.")
-
-    class Meta:
-        model = Client
-        fields = list(CLIENT_FIELDS)
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
-
-
-class WarningSignForm(forms.ModelForm):
-    class Meta:
-        model = WarningSign
-        fields = ["kind", "noticed_on", "note"]
-        widgets = {"noticed_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["noticed_on"].initial = timezone.localdate
-
-    def clean_noticed_on(self):
-        noticed_on = self.cleaned_data["noticed_on"]
-        if noticed_on > timezone.localdate():
-            raise forms.ValidationError("This date is in the future.")
-        return noticed_on
-
-
-class ProjectForm(forms.ModelForm):
-    currency = CurrencyField()
-
-    class Meta:
-        model = Project
-        fields = list(PROJECT_FIELDS)
-        widgets = {
-            "start_date": DateInput(),
-            "due_date": DateInput(),
-            "description": forms.Textarea(attrs={"rows": 3}),
-        }
-
-
-class ProjectCreateForm(ProjectForm):
-    client = forms.ModelChoiceField(queryset=Client.objects.none())
-
-    class Meta(ProjectForm.Meta):
-        fields = ["client", *ProjectForm.Meta.fields]
-
-    def __init__(self, *args, owner, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Only the user's own clients can be chosen; any other id is "not a valid choice".
-        self.fields["client"].queryset = Client.objects.for_owner(owner)
-
-
-class MilestoneForm(forms.ModelForm):
-    class Meta:
-        model = Milestone
-        fields = ["title", "amount", "due_date"]
-        widgets = {"due_date": DateInput()}
-
-
-class MilestonePaidForm(forms.Form):
-    paid_on = forms.DateField(widget=DateInput(), required=False, help_text="Leave empty to mark as unpaid.")
-
-    def clean_paid_on(self):
-        paid_on = self.cleaned_data["paid_on"]
-        if paid_on and paid_on > timezone.localdate():
-            raise forms.ValidationError("This date is in the future.")
-        return paid_on
-
-
-class AgreementForm(forms.ModelForm):
-    currency = CurrencyField()
-
-    class Meta:
-        model = ScopeAgreement
-        fields = [*ScopeAgreement.TERMS, "change_note"]
-        widgets = {
-            "deliverables": forms.Textarea(attrs={"rows": 4}),
-            "volume": forms.Textarea(attrs={"rows": 2}),
-            "deadlines": forms.Textarea(attrs={"rows": 2}),
-            "cancellation_policy": forms.Textarea(attrs={"rows": 2}),
-            "rescheduling_policy": forms.Textarea(attrs={"rows": 2}),
-            "dispute_resolution": forms.Textarea(attrs={"rows": 2}),
-            "accepted_at": DateTimeInput(),
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        accepted_at, accepted_via = cleaned.get("accepted_at"), cleaned.get("accepted_via")
-        if accepted_at and not accepted_via:
-            self.add_error("accepted_via", "Say through which channel the client accepted.")
-        if accepted_via and not accepted_at:
-            self.add_error("accepted_at", "Say when the client accepted.")
-        if accepted_at and accepted_at > timezone.now():
-            self.add_error("accepted_at", "This time is in the future.")
-        return cleaned
-
-
 class CaseForm(forms.ModelForm):
-    currency = CurrencyField()
-
-    class Meta:
+    class Meta(SettleMeta):
         model = Case
         fields = list(CASE_FIELDS)
         widgets = {
@@ -155,8 +34,14 @@ class CaseOpenForm(CaseForm):
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = Project.objects.for_owner(owner).select_related("client")
-        self.fields["project"].label_from_instance = lambda p: f"{p.title} — {p.client.name}"
+        projects = Project.objects.for_owner(owner).select_related("client")
+        self.fields["project"].queryset = projects
+        self.fields["project"].label_from_instance = lambda p: f"{p.title} — {p.client.name} ({p.currency})"
+        self.fields["project"].help_text = "The case is in the project's currency."
+        if not self.initial.get("project"):
+            only = list(projects.values_list("pk", flat=True)[:2])
+            if len(only) == 1:
+                self.initial["project"] = only[0]
 
 
 class EntryForm(forms.Form):
@@ -166,9 +51,7 @@ class EntryForm(forms.Form):
         required=False,
         help_text="For messages and calls.",
     )
-    happened_at = forms.DateTimeField(
-        label="When it happened", widget=DateTimeInput(), required=False, help_text="Leave empty for now."
-    )
+    happened_at = BoundedDateTimeField(label="When it happened", required=False, help_text="Leave empty for now.")
     body = forms.CharField(label="What was said or done", widget=forms.Textarea(attrs={"rows": 4}), required=False)
     amount = forms.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, help_text="For a payment received."
@@ -190,7 +73,7 @@ class EntryForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     channel = EntryForm.base_fields["channel"]
-    happened_at = forms.DateTimeField(label="When it happened", widget=DateTimeInput())
+    happened_at = BoundedDateTimeField(label="When it happened")
     body = forms.CharField(label="Corrected text", widget=forms.Textarea(attrs={"rows": 4}), required=False)
     amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
 
@@ -210,22 +93,6 @@ class NoAnswerNeededForm(forms.Form):
     )
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
-
-
 class EvidenceForm(forms.Form):
     files = MultipleFileField(
         label="Files",
@@ -234,7 +101,7 @@ class EvidenceForm(forms.Form):
     )
     kind = forms.ChoiceField(choices=Evidence.Kind.choices)
     caption = forms.CharField(max_length=300, required=False)
-    captured_on = forms.DateField(label="Date captured", widget=DateInput(), required=False)
+    captured_on = BoundedDateField(label="Date captured", required=False)
     entry = forms.ModelChoiceField(
         queryset=TimelineEntry.objects.none(), required=False, label="Tied to timeline entry"
     )

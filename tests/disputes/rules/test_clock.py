@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from disputes.ladder import (
+from disputes.rules.clock import (
     ClockState,
     Message,
     clock_state,
@@ -119,11 +119,14 @@ def test_the_window_is_24_real_hours_across_daylight_saving_changes(received, ex
     assert due.astimezone(received.tzinfo).replace(tzinfo=None) == expected_local
 
 
-def test_a_client_in_another_zone_changes_nothing():
-    # Same instant, told in two zones.
-    ny = dt.datetime(2026, 3, 7, 22, 0, tzinfo=NY)
-    berlin = ny.astimezone(BERLIN)
-    assert due_at(ny, DAY) == due_at(berlin, DAY)
+def test_a_message_typed_in_local_time_is_due_24_real_hours_later_in_utc():
+    # A freelancer in Tokyo (UTC+9, no DST) logs a message received at 08:00 local time on 1 May:
+    # that is 23:00 UTC on 30 April, and the answer is due at 23:00 UTC on 1 May (08:00 on 2 May in Tokyo).
+    tokyo = ZoneInfo("Asia/Tokyo")
+    [concern] = concerns_of([incoming(1, dt.datetime(2026, 5, 1, 8, 0, tzinfo=tokyo))], window=DAY)
+    assert concern.received_at == dt.datetime(2026, 4, 30, 23, 0, tzinfo=UTC)
+    assert concern.due_at == dt.datetime(2026, 5, 1, 23, 0, tzinfo=UTC)
+    assert concern.due_at.tzinfo is UTC  # stored and compared in UTC, whatever zone it was typed in
 
 
 def test_naive_datetimes_are_refused():

@@ -2,21 +2,18 @@
 
 from django import forms
 
-from disputes.forms import CurrencyField, DateInput
+from disputes.forms.fields import DateInput, SettleMeta
 from disputes.models import Letter, ScopeAgreement
 
 
 class LetterForm(forms.ModelForm):
-    currency = CurrencyField()
-
-    class Meta:
+    class Meta(SettleMeta):
         model = Letter
         fields = [
             "subject",
             "body",
             "agreement",
             "amount_owed",
-            "currency",
             "payment_instructions",
             "channel",
             "legal_action_date",

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from disputes.forms import DateInput
+from disputes.forms.fields import BoundedDateField
 from disputes.models import Case, ReviewAction
 
 
@@ -88,7 +88,7 @@ class MediatorNoteForm(forms.Form):
 class SettlementForm(forms.Form):
     amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     terms = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
-    deadline = forms.DateField(widget=DateInput())
+    deadline = BoundedDateField()
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]

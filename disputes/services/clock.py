@@ -1,24 +1,30 @@
-"""Keeping a case's concerns in step with its timeline.
+"""Keeping each case's response clock in step with its timeline.
 
 The rules (what is a concern, what answers it, when it is due) are in
-`disputes.ladder`; this module feeds it the case's messages as they stand
-after corrections, and stores the result: one `Concern` row per incoming
-message and the case's `response_due_at`.
+`disputes.rules.clock`; this module feeds them the case's messages as they
+stand after corrections, and stores the result: one `Concern` row per
+incoming message and the case's `response_due_at`. It never writes timeline
+entries: `services.timeline` calls `concerns_sync` after every entry that
+changes what the clock reads.
 """
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from accounts.models import User
-from disputes import ladder
 from disputes.models import Case, Concern, TimelineEntry
-from disputes.services.common import ensure_owner
+from disputes.rules import clock
 
 
-def _effective_messages(case: Case) -> list[ladder.Message]:
+def response_window_for(user: User) -> datetime.timedelta:
+    """The user's window: their own if shorter than Settle's, never longer."""
+    return clock.effective_window(user.response_window_hours, settings.RESPONSE_WINDOW_HOURS)
+
+
+def _effective_messages(case: Case) -> list[clock.Message]:
     """The case's messages with corrections applied, keyed by the original entry."""
     entries = list(
         TimelineEntry.objects.filter(case=case, kind__in=TimelineEntry.CLOCK_KINDS).only(
@@ -37,7 +43,7 @@ def _effective_messages(case: Case) -> list[ladder.Message]:
             latest[root.pk] = entry
     not_needed = {entry.about_id for entry in entries if entry.kind == TimelineEntry.Kind.NO_ANSWER_NEEDED}
     return [
-        ladder.Message(
+        clock.Message(
             key=root_id,
             incoming=by_id[root_id].kind == TimelineEntry.Kind.MESSAGE_IN,
             happened_at=entry.happened_at,
@@ -48,7 +54,7 @@ def _effective_messages(case: Case) -> list[ladder.Message]:
     ]
 
 
-def _state(concern: ladder.Concern, case_open: bool) -> str:
+def _state(concern: clock.Concern, case_open: bool) -> str:
     if concern.no_answer_needed:
         return Concern.State.NOT_NEEDED
     if concern.answered_at is not None:
@@ -59,21 +65,21 @@ def _state(concern: ladder.Concern, case_open: bool) -> str:
 def concerns_sync(*, case: Case) -> datetime.datetime | None:
     """Recompute the case's concerns and its response deadline; return the deadline.
 
-    Called by every service that changes what the clock reads: a message added
-    or corrected, "no answer needed", a case closed or reopened, a new window.
-    Flag columns are never reset, so a concern is reminded of at most once
-    per kind, whatever happens to it later.
+    Called after every entry the clock reads (a message added or corrected,
+    "no answer needed", a case closed or reopened) and when the user's window
+    changes. Flag columns are never reset, so a concern is reminded of at
+    most once per kind, whatever happens to it later.
     """
     with transaction.atomic():
         # Lock the case first: two messages saved at once are then synced one
         # after the other, and the second sync sees the first one's message.
-        status = Case.objects.select_for_update().filter(pk=case.pk).values_list("status", flat=True).get()
-        return _sync_locked(case, case_open=status == Case.Status.OPEN)
+        status, owner_id = Case.objects.select_for_update().filter(pk=case.pk).values_list("status", "owner_id").get()
+        owner = User.objects.only("response_window_hours").get(pk=owner_id)
+        return _sync_locked(case, window=response_window_for(owner), case_open=status == Case.Status.OPEN)
 
 
-def _sync_locked(case: Case, *, case_open: bool) -> datetime.datetime | None:
-    owner: User = case.owner
-    computed = ladder.concerns_of(_effective_messages(case), window=owner.response_window)
+def _sync_locked(case: Case, *, window: datetime.timedelta, case_open: bool) -> datetime.datetime | None:
+    computed = clock.concerns_of(_effective_messages(case), window=window)
     existing = {concern.message_id: concern for concern in Concern.objects.filter(case=case)}
     to_create, to_update = [], []
     for result in computed:
@@ -93,43 +99,38 @@ def _sync_locked(case: Case, *, case_open: bool) -> datetime.datetime | None:
     Concern.objects.bulk_create(to_create)
     if to_update:
         Concern.objects.bulk_update(to_update, ["state", "received_at", "due_at", "answered_at"])
-    deadline = ladder.response_deadline(computed) if case_open else None
+    deadline = clock.response_deadline(computed) if case_open else None
     Case.objects.filter(pk=case.pk).update(response_due_at=deadline)
     case.response_due_at = deadline
     return deadline
 
 
-def concern_dismiss(*, message: TimelineEntry, author: User, reason: str) -> TimelineEntry:
-    """Mark an incoming message as needing no answer, with the reason on the timeline."""
-    ensure_owner(message.case, author)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why this message needs no answer."})
-    if message.kind != TimelineEntry.Kind.MESSAGE_IN or message.corrects_id:
-        raise ValidationError("Only a client's message can be marked as needing no answer.")
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            entry = TimelineEntry.objects.create(
-                case=message.case,
-                kind=TimelineEntry.Kind.NO_ANSWER_NEEDED,
-                body=reason,
-                happened_at=now,
-                recorded_at=now,
-                author=author,
-                about=message,
-            )
-            concerns_sync(case=message.case)
-    except IntegrityError:
-        raise ValidationError("This message is already marked as needing no answer.") from None
-    return entry
-
-
 def concerns_resync_for_user(*, user: User) -> int:
     """Recompute every open case of a user (after their response window changed)."""
-    cases = Case.objects.for_owner(user).open().select_related("owner")
     count = 0
-    for case in cases:
+    for case in Case.objects.for_owner(user).open().only("id", "owner_id"):
         concerns_sync(case=case)
         count += 1
     return count
+
+
+def response_settings_update(*, user: User, email_reminders: bool, response_window_hours: int | None) -> bool:
+    """Save the user's reminder settings; a new window moves the deadlines of open concerns.
+
+    Whether the window changed is read from the stored row, not from `user`:
+    the profile form has already put the new value on the instance. Returns
+    whether the window changed.
+    """
+    limit = settings.RESPONSE_WINDOW_HOURS
+    if response_window_hours is not None and not 1 <= response_window_hours <= limit:
+        raise ValidationError({"response_window_hours": f"Choose between 1 and {limit} hours."})
+    with transaction.atomic():
+        stored = User.objects.select_for_update().only("response_window_hours").get(pk=user.pk)
+        changed = stored.response_window_hours != response_window_hours
+        User.objects.filter(pk=user.pk).update(
+            email_reminders=email_reminders, response_window_hours=response_window_hours
+        )
+        user.email_reminders, user.response_window_hours = email_reminders, response_window_hours
+        if changed:
+            concerns_resync_for_user(user=user)
+    return changed

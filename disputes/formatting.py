@@ -1,0 +1,58 @@
+"""One formatter per kind of value, used by pages, PDFs and e-mails alike.
+
+Money is written with its ISO 4217 code after the number, grouped and with
+the decimals the currency uses, in the active language's conventions:
+"1,400.00 EUR" in English, "1.400,00 EUR" in German, "120,000 JPY". Codes,
+not symbols: "$" is ambiguous between a dozen currencies, and a dispute is
+about exactly which one. Durations read as "2 days 3 h".
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency
+from django.utils import translation
+
+
+@cache
+def _money_pattern(locale: str) -> str:
+    # The locale's own currency pattern, with the symbol moved after the number as an ISO code.
+    try:
+        pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    except (UnknownLocaleError, ValueError, KeyError):
+        pattern = "¤#,##0.00"
+    number = pattern.split(";")[0].replace("¤", "").replace("\xa0", " ").strip()
+    return f"{number} ¤¤"
+
+
+def _current_locale() -> str:
+    return translation.to_locale(translation.get_language() or "en-us")
+
+
+def format_money(amount: Decimal | int | None, currency: str, *, locale: str | None = None) -> str:
+    """An amount with its currency code: "1,234.50 USD", "120,000 JPY"; empty for no amount."""
+    if amount is None:
+        return ""
+    locale = locale or _current_locale()
+    try:
+        return format_currency(Decimal(amount), currency, _money_pattern(locale), locale=locale)
+    except (UnknownLocaleError, ValueError):
+        return format_currency(Decimal(amount), currency, _money_pattern("en_US"), locale="en_US")
+
+
+def format_duration(value: datetime.timedelta | None) -> str:
+    """A span of time in words: "2 days 3 h", "3 h 20 min", "12 min"."""
+    if value is None:
+        return ""
+    minutes = int(abs(value).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    return f"{minutes} min" if minutes else "less than a minute"

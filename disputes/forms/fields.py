@@ -1,0 +1,99 @@
+"""Form fields every Settle form uses: dates in a sane range, currencies from ISO 4217, many files.
+
+Every date and date-time a person types goes through `BoundedDateField` or
+`BoundedDateTimeField` (ModelForms get them through `SettleMeta`), so a year
+like 0001 is a form error next to the field, never a server error.
+"""
+
+from babel.numbers import get_currency_name
+from django import forms
+from django.db import models
+
+from disputes.rules import dates, money
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class BoundedDateField(forms.DateField):
+    widget = DateInput
+    default_error_messages = {"invalid": "Enter a date.", "out_of_range": dates.OUT_OF_RANGE}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not dates.in_range(value):
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        return value
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    widget = DateTimeInput
+    default_error_messages = {"invalid": "Enter a date and time.", "out_of_range": dates.OUT_OF_RANGE}
+
+    def to_python(self, value):
+        # The value is aware in the user's zone but not yet converted, so its
+        # date is the one typed: the range check runs before any UTC arithmetic.
+        value = super().to_python(value)
+        if value is not None and not dates.in_range(value):
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        return value
+
+
+def settle_formfield(model_field: models.Field, **kwargs):
+    """Model fields to form fields, with Settle's bounded date fields."""
+    if isinstance(model_field, models.DateTimeField):
+        kwargs.setdefault("form_class", BoundedDateTimeField)
+    elif isinstance(model_field, models.DateField):
+        kwargs.setdefault("form_class", BoundedDateField)
+    return model_field.formfield(**kwargs)
+
+
+class SettleMeta:
+    """Base for every ModelForm's Meta: `class Meta(SettleMeta): …`."""
+
+    formfield_callback = staticmethod(settle_formfield)
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    return [(code, f"{code} — {get_currency_name(code, locale='en')}") for code in sorted(money.currency_codes())]
+
+
+class CurrencyField(forms.ChoiceField):
+    """An ISO 4217 code in current use; lower case is accepted and normalised."""
+
+    default_error_messages = {"invalid_choice": "Pick a currency from the list, e.g. USD or EUR."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", currency_choices)
+        kwargs.setdefault("initial", "USD")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return (super().to_python(value) or "").strip().upper()
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []

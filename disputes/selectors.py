@@ -1,0 +1,163 @@
+"""Reads that build whole pages: one path per page, shared by every viewer.
+
+`case_view` builds what a case page shows for its owner, for staff and for a
+mediator from the same queries; `templates/disputes/_timeline.html` and
+`_evidence.html` render it for all three. What differs by viewer is decided
+here (which links an evidence file gets, what extra cards there are), not in
+three copies of the markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.urls import reverse
+
+from disputes.models import Case, Evidence, Letter, Project, Review, ScopeAgreement, TimelineEntry
+from disputes.rules import ladder, money
+from disputes.services.evidence import evidence_verify
+
+OWNER, STAFF, MEDIATOR = "owner", "staff", "mediator"
+
+_EVIDENCE_ROUTES = {
+    # viewer: (main link, thumbnail) — the owner's main link is a detail page, the others download.
+    OWNER: ("disputes:evidence_detail", "disputes:evidence_thumbnail"),
+    STAFF: ("disputes:staff_evidence", "disputes:staff_evidence_thumbnail"),
+    MEDIATOR: ("disputes:mediation_evidence", "disputes:mediation_evidence_thumbnail"),
+}
+
+
+def build_timeline(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """Entries in the order things happened, each with its chain of corrections.
+
+    A correction is shown under the entry it corrects (which is struck
+    through), not as a separate item.
+    """
+    by_id = {entry.pk: entry for entry in entries}
+    for entry in entries:
+        entry.corrected_by = None
+    for entry in entries:
+        if entry.corrects_id and entry.corrects_id in by_id:
+            by_id[entry.corrects_id].corrected_by = entry
+    roots = [entry for entry in entries if not entry.corrects_id]
+    for root in roots:
+        chain, current = [], root.corrected_by
+        while current is not None:
+            chain.append(current)
+            current = current.corrected_by
+        root.correction_chain = chain
+    return roots
+
+
+def plan_differences(
+    project: Project, *, agreements: list[ScopeAgreement] | None = None, milestones: list | None = None
+) -> list[money.PlanDifference]:
+    """Where the latest scope agreement and the payment plan disagree (`rules.money`).
+
+    Pass the project's agreements (newest first) and milestones when the page
+    has loaded them already; otherwise they are read here.
+    """
+    if agreements is None:
+        agreements = list(project.agreements.order_by("-version")[:1])
+    if not agreements:
+        return []
+    if milestones is None:
+        milestones = list(project.milestones.only("amount"))
+    latest = agreements[0]
+    figures = money.PlanFigures(
+        currency=project.currency,
+        project_price=project.price,
+        plan_total=sum((m.amount for m in milestones), start=Decimal("0")) if milestones else None,
+        agreement_version=latest.version,
+        agreement_price=latest.price,
+        agreement_currency=latest.currency,
+    )
+    return money.plan_differences(figures)
+
+
+@dataclass
+class CaseView:
+    viewer: str
+    case: Case
+    timeline: list[TimelineEntry]
+    entry_count: int
+    evidence: list[Evidence]
+    open_concerns: list = field(default_factory=list)
+    proposals: list = field(default_factory=list)
+    agreements: list[ScopeAgreement] = field(default_factory=list)
+    milestones: list = field(default_factory=list)
+    warning_signs: list = field(default_factory=list)
+    differences: list[money.PlanDifference] = field(default_factory=list)
+    # The owner's extras.
+    letters: list[Letter] = field(default_factory=list)
+    in_review: Review | None = None
+    # Staff's extras.
+    review: Review | None = None
+    actions: list = field(default_factory=list)
+
+    @property
+    def tampered(self) -> list[Evidence]:
+        return [item for item in self.evidence if getattr(item, "integrity", "intact") != "intact"]
+
+    @property
+    def oldest_open_concern(self):
+        return self.open_concerns[0] if self.open_concerns else None
+
+
+def _evidence(case: Case, viewer: str) -> list[Evidence]:
+    main, thumb = _EVIDENCE_ROUTES[viewer]
+    items = list(case.evidence.select_related("entry").order_by("-uploaded_at", "-id"))
+    for item in items:
+        item.link = reverse(main, args=[case.pk, item.pk])
+        item.thumbnail_link = reverse(thumb, args=[case.pk, item.pk]) if item.thumbnail else ""
+        item.downloads = viewer != OWNER
+        if viewer == STAFF:
+            # Staff weigh the evidence: each file is re-hashed against its upload fingerprint.
+            item.integrity = evidence_verify(evidence=item)
+    return items
+
+
+def case_view(case: Case, *, viewer: str) -> CaseView:
+    """Everything a case page shows to `viewer` (OWNER, STAFF or MEDIATOR), in a fixed number of queries."""
+    entries = list(case.entries.select_related("author").order_by("happened_at", "id"))
+    concerns = {concern.message_id: concern for concern in case.concerns.all()}
+    proposals = list(case.settlement_proposals.all())
+    by_entry = {proposal.entry_id: proposal for proposal in proposals}
+    for entry in entries:
+        entry.clock_concern = concerns.get(entry.pk)
+        proposal = by_entry.get(entry.pk)
+        if proposal is not None:
+            entry.pending_proposal = proposal if proposal.status == proposal.Status.PROPOSED else None
+            entry.proposal_status = proposal.get_status_display()
+    view = CaseView(
+        viewer=viewer,
+        case=case,
+        timeline=build_timeline(entries),
+        entry_count=len(entries),
+        evidence=_evidence(case, viewer),
+        open_concerns=sorted((c for c in concerns.values() if c.state == c.State.OPEN), key=lambda c: c.due_at),
+        proposals=proposals,
+    )
+    project = case.project
+    view.milestones = list(project.milestones.all())
+    view.agreements = list(project.agreements.select_related("created_by").order_by("-version"))
+    view.differences = plan_differences(project, agreements=view.agreements, milestones=view.milestones)
+    if viewer == OWNER:
+        view.letters = list(case.letters.exclude(status=Letter.Status.DISCARDED).order_by("-created_at", "-id"))
+        view.in_review = case.reviews.filter(state=Review.State.OPEN).first()
+    if viewer == STAFF:
+        view.warning_signs = list(case.client.warning_signs.all())
+        view.review = case.reviews.order_by("-entered_at", "-id").first()
+        view.actions = list(view.review.actions.select_related("actor", "assignee")) if view.review else []
+    return view
+
+
+def ladder_context(case: Case) -> dict:
+    """The ladder card: rungs, where the case is, and the moves it may make now."""
+    return {
+        "rungs": ladder.RUNGS,
+        "current_rung": ladder.rung(case.stage),
+        "current_index": ladder.stage_index(case.stage),
+        "moves": [(move, ladder.MOVE_LABELS[move]) for move in ladder.available_moves(case.ladder_state)],
+    }

@@ -1,0 +1,72 @@
+"""The periodic sweep: one orchestrator calling named steps, each with its own counts.
+
+Beat runs it every SWEEP_INTERVAL_SECONDS (`disputes.tasks.sweep`);
+`python manage.py sweep` runs the same thing by hand or from cron. The steps
+run in this order, all against the same `now`:
+
+1. concerns   flag concerns due soon or overdue; write reminder e-mails;
+2. letters    flag letter deadlines that passed unpaid; queue their e-mails;
+3. outbox     send every e-mail row due by `now` (reminders and one-off
+              notifications), each claimed before it is sent;
+4. housekeeping  forget form-submission keys older than a day.
+
+Because the earlier steps queue their e-mails as due at the sweep's `now`,
+the outbox step of the same sweep sends them: a passed letter deadline is
+e-mailed in the sweep that flags it. Each step is safe to run from several
+processes at once (see its module).
+"""
+
+import datetime
+import uuid
+from dataclasses import asdict, dataclass
+
+from django.utils import timezone
+
+from disputes.services.letter_tracking import LettersStep, letters_flag_due
+from disputes.services.notifications import notifications_send_due
+from disputes.services.reminders import ConcernsStep, concerns_flag, reminder_emails_send_due
+from disputes.services.submissions import submissions_prune
+
+
+@dataclass(frozen=True)
+class OutboxStep:
+    sent: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    sweep: str
+    concerns: ConcernsStep
+    letters: LettersStep
+    outbox: OutboxStep
+    submissions_pruned: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        c, o = self.concerns, self.outbox
+        return (
+            f"Concerns: {c.overdue} overdue, {c.due_soon} due soon flagged; "
+            f"letters: {self.letters.flagged} deadline(s) passed; "
+            f"e-mails: {o.sent} sent, {o.failed} failed."
+        )
+
+
+def outbox_deliver(*, now: datetime.datetime) -> OutboxStep:
+    """The sweep's outbox step: every reminder e-mail and notification due by `now`."""
+    reminders_sent, reminders_failed = reminder_emails_send_due(now=now)
+    notes_sent, notes_failed = notifications_send_due(now=now)
+    return OutboxStep(sent=reminders_sent + notes_sent, failed=reminders_failed + notes_failed)
+
+
+def sweep_run(*, now: datetime.datetime | None = None) -> SweepResult:
+    """Run every step once, in order, against one `now`."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    concerns = concerns_flag(now=now, token=token)
+    letters = letters_flag_due(now=now)
+    outbox = outbox_deliver(now=now)
+    pruned = submissions_prune(now=now)
+    return SweepResult(sweep=str(token), concerns=concerns, letters=letters, outbox=outbox, submissions_pruned=pruned)
