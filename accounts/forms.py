@@ -2,7 +2,6 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts import throttle
 from accounts.models import User
 from accounts.timezones import time_zone_choices
 
@@ -43,28 +42,11 @@ class SignUpForm(forms.Form):
         return cleaned
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """The sign-in form, refusing further tries after repeated failures."""
+class SignInForm(AuthenticationForm):
+    """The sign-in form, in Settle's words. Throttling is django-axes' job (see `accounts.throttle`)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "That e-mail address and password do not match an account.",
-        "throttled": "Too many failed sign-ins. Wait a few minutes, or reset your password.",
+        "throttled": "Too many failed sign-ins for this address. Wait a few minutes, or reset your password.",
     }
-
-    def _client_ip(self) -> str:
-        return self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-
-    def clean(self):
-        email = self.cleaned_data.get("username") or ""
-        ip = self._client_ip()
-        if email and throttle.is_locked(email=email, ip=ip):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            if email:
-                throttle.record_failure(email=email, ip=ip)
-            raise
-        throttle.clear(email=email, ip=ip)
-        return cleaned

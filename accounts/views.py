@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
-from accounts.forms import SignUpForm, ThrottledAuthenticationForm
+from accounts.forms import SignInForm, SignUpForm
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,7 +41,7 @@ def sign_up(request):
 
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
-    authentication_form = ThrottledAuthenticationForm
+    authentication_form = SignInForm
     redirect_authenticated_user = True
 
 
