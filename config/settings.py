@@ -279,6 +279,13 @@ RESPONSE_WINDOW_HOURS = env_int("RESPONSE_WINDOW_HOURS", 24, minimum=1)
 DUE_SOON_HOURS = env_int("DUE_SOON_HOURS", 4, minimum=0)
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 300, minimum=10)
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5, minimum=1)
+# How long a claim on an outgoing e-mail holds before the sweep takes it back from a sender that died.
+# It must outlast the slowest real send: every SMTP step may take EMAIL_TIMEOUT.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=60)
+if OUTBOX_LEASE_SECONDS < 10 * EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"OUTBOX_LEASE_SECONDS ({OUTBOX_LEASE_SECONDS}) must be at least 10 x EMAIL_TIMEOUT ({EMAIL_TIMEOUT})."
+    )
 # A case waiting longer than this for its first staff review is flagged and listed in the daily digest.
 REVIEW_FIRST_RESPONSE_HOURS = env_int("REVIEW_FIRST_RESPONSE_HOURS", 48, minimum=1)
 MEDIATOR_INVITATION_DAYS = env_int("MEDIATOR_INVITATION_DAYS", 7, minimum=1)

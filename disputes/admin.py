@@ -185,9 +185,9 @@ class ReminderInline(ViewOnlyInline):
 
 
 class OutboxAdmin(ViewOnlyAdmin):
-    """Outgoing e-mail rows. Stuck ones are "sending" with an old claim time: the
-    worker died mid-send. The retry action puts failed or stuck rows back in the
-    queue (the recipient may then get a stuck one twice); sent ones are left alone."""
+    """Outgoing e-mail rows (the staff page "E-mail outbox" shows their health). The retry
+    action puts failed and unknown rows back in the queue; an unknown one may already have
+    been delivered, so the recipient may get it twice. Sent ones are left alone."""
 
     list_filter = ["status"]
     actions = ["retry"]
@@ -195,7 +195,7 @@ class OutboxAdmin(ViewOnlyAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
-    @admin.action(description="Retry the selected failed or stuck e-mails")
+    @admin.action(description="Retry the selected failed or unknown e-mails (unknown ones may arrive twice)")
     def retry(self, request, queryset):
         retried = sum(outbox_retry(row=row) for row in queryset)
         self.message_user(
@@ -207,7 +207,7 @@ class OutboxAdmin(ViewOnlyAdmin):
 
 @admin.register(ReminderEmail)
 class ReminderEmailAdmin(OutboxAdmin):
-    list_display = ["id", "user", "status", "attempts", "created_at", "claimed_at", "sent_at", "next_attempt_at"]
+    list_display = ["id", "user", "status", "attempts", "created_at", "claimed_at", "sent_at", "message_id"]
     search_fields = ["user__email", "last_error"]
     list_select_related = ["user"]
     inlines = [ReminderInline]
@@ -222,8 +222,8 @@ class ReminderAdmin(ViewOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(OutboxAdmin):
-    list_display = ["key", "to_email", "status", "attempts", "created_at", "claimed_at", "sent_at"]
-    search_fields = ["key", "to_email", "subject", "last_error"]
+    list_display = ["key", "to_email", "status", "attempts", "created_at", "claimed_at", "sent_at", "message_id"]
+    search_fields = ["key", "to_email", "subject", "last_error", "message_id"]
     list_select_related = ["user"]
 
 

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from disputes.services.notifications import notification_send
 from disputes.services.review import staff_digest_queue
 from disputes.services.sweep import outbox_deliver, sweep_run
 
@@ -20,6 +21,12 @@ RETRYING = {
 def sweep() -> dict:
     """The periodic sweep: concerns, letter deadlines, the outbox (see `services.sweep`)."""
     return sweep_run().as_dict()
+
+
+@shared_task(**RETRYING)
+def send_notification(pk: int) -> str:
+    """Send one notification right after the request that queued it committed (the sweep is the safety net)."""
+    return notification_send(pk=pk).value
 
 
 @shared_task(**RETRYING)

@@ -66,6 +66,8 @@ urlpatterns = [
     path("staff/cases/<int:pk>/casefile/", letters.staff_casefile_export, name="staff_casefile_export"),
     # Staff review
     path("staff/queue/", staff.queue, name="staff_queue"),
+    path("staff/outbox/", staff.outbox, name="staff_outbox"),
+    path("staff/outbox/<slug:kind>/<int:pk>/retry/", staff.outbox_retry_row, name="staff_outbox_retry"),
     path("staff/cases/<int:pk>/", staff.case_view_page, name="staff_case"),
     path("staff/cases/<int:pk>/evidence/<int:evidence_pk>/", staff.evidence_download, name="staff_evidence"),
     path(

@@ -81,3 +81,14 @@ def jpeg_bytes(size=(64, 48), exif: bytes | None = None) -> bytes:
     kwargs = {"exif": exif} if exif else {}
     Image.new("RGB", size, "blue").save(buffer, format="JPEG", **kwargs)
     return buffer.getvalue()
+
+
+@pytest.fixture
+def mail_server(settings):
+    """A real SMTP server in this process, with Django's e-mail settings pointed at it."""
+    from tests.mailserver import MailServer
+
+    server = MailServer().start()
+    server.use(settings)
+    yield server
+    server.stop()

@@ -56,6 +56,7 @@ PUBLIC = {
 # Every route's methods. HEAD goes with GET (require_safe).
 POST_ONLY = {
     "accounts:logout",
+    "disputes:staff_outbox_retry",
     "disputes:letter_discard",
     "disputes:invitation_revoke",
     "disputes:access_revoke",
@@ -90,6 +91,7 @@ GET_ONLY = {
     "disputes:casefile_export",
     "disputes:staff_casefile_export",
     "disputes:staff_queue",
+    "disputes:staff_outbox",
     "disputes:staff_case",
     "disputes:staff_evidence",
     "disputes:staff_evidence_thumbnail",
@@ -141,6 +143,7 @@ class World:
     letter: Letter
     draft: Letter
     invitation_token: str
+    notification: Notification
 
 
 def build_world(user) -> World:
@@ -179,6 +182,7 @@ def build_world(user) -> World:
         letter=letter,
         draft=draft,
         invitation_token=second_token,
+        notification=Notification.objects.filter(key__startswith="mediator-invitation:").latest("pk"),
     )
 
 
@@ -232,6 +236,7 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:letter_pdf": {"pk": w.case.pk, "letter_pk": s.letter.pk},
         "disputes:casefile_export": {"pk": w.case.pk},
         "disputes:staff_casefile_export": {"pk": w.case.pk},
+        "disputes:staff_outbox_retry": {"kind": "notification", "pk": w.notification.pk},
     }
     return table[name]
 

@@ -64,6 +64,7 @@ class ReminderEmail(OutboxRow):
                 condition=Q(status__in=["pending", "failed"]),
                 name="reminder_email_to_send",
             ),
+            models.Index(fields=["lease_until"], condition=Q(status="sending"), name="reminder_email_leased"),
         ]
 
     def __str__(self) -> str:

@@ -1,10 +1,21 @@
-"""Outgoing e-mail as database rows, so each is sent at most once.
+"""Outgoing e-mail as database rows, so each is sent at most once and none is lost silently.
 
 `services.outbox` claims a row (pending/failed → sending) with a conditional
-UPDATE before talking to the mail server, then records sent or failed. If the
-process dies mid-send, the row stays "sending" and is never sent again on its
-own; staff see it in the admin and can retry it, knowing the recipient may
-then get it twice.
+UPDATE and a lease before talking to the mail server, marks the moment the
+message is handed over, then records the outcome:
+
+- sent      the server accepted it;
+- failed    it was not handed over, or the server refused it: tried again
+            after a back-off, at most REMINDER_MAX_ATTEMPTS times;
+- unknown   it was handed over but no answer came back (a timeout, a dropped
+            connection, a worker killed while waiting): it may have arrived,
+            so it is never sent again on its own; staff see it on the outbox
+            page and decide.
+
+A claim whose lease runs out (the worker died) is taken back by the sweep:
+failed (safe to retry) if nothing was handed over yet, unknown if it was.
+Every row carries its own Message-ID, the same on every try, so receivers
+and staff can spot a duplicate.
 """
 
 from django.conf import settings
@@ -18,13 +29,19 @@ class OutboxRow(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "Fate unknown"
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Until when the current claim holds; after that the sweep takes the row back.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # When the message's last byte went to the server on the current try.
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    message_id = models.CharField("Message-ID", max_length=250, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -53,6 +70,7 @@ class Notification(OutboxRow):
                 condition=Q(status__in=["pending", "failed"]),
                 name="notification_to_send",
             ),
+            models.Index(fields=["lease_until"], condition=Q(status="sending"), name="notification_leased"),
         ]
 
     def __str__(self) -> str:

@@ -69,6 +69,7 @@ def mediator_invite(*, case: Case, owner: User, email: str) -> tuple[MediatorInv
             },
             subject="You are invited to mediate a dispute on Settle",
             now=now,
+            send_after_commit=True,
         )
     return invitation, token
 
@@ -191,6 +192,7 @@ def settlement_propose(
             context={"proposal": proposal, "case": case, "url": f"{settings.SITE_URL}{case.get_absolute_url()}"},
             subject="A mediator proposed a settlement on your case",
             now=now,
+            send_after_commit=True,
         )
     return proposal
 

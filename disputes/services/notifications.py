@@ -1,4 +1,11 @@
-"""One-off e-mails (staff decisions, digests, mediator invitations) through the outbox."""
+"""One-off e-mails (staff decisions, digests, mediator invitations) through the outbox.
+
+A notification queued inside a request is handed to a worker as soon as the
+request's transaction commits (`transaction.on_commit`); the sweep's outbox
+step is the safety net that sends whatever that did not (a broker that was
+down, a worker that was busy). Either way the row is claimed before sending,
+so it goes out once.
+"""
 
 import datetime
 
@@ -9,7 +16,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Notification
-from disputes.services.outbox import outbox_send_due
+from disputes.queue import enqueue_after_commit
+from disputes.services.outbox import Outcome, new_message_id, outbox_send, outbox_send_due
 
 
 def notification_queue(
@@ -21,13 +29,15 @@ def notification_queue(
     user: User | None = None,
     to_email: str = "",
     now: datetime.datetime | None = None,
+    send_after_commit: bool = False,
 ) -> Notification | None:
     """Write one e-mail to the outbox, rendered now. A key already queued is left alone.
 
     `subject` is Settle's own wording: no user-typed text goes into a header.
-    The row is due at `now` (default: this moment); the sweep's outbox step
-    sends every row due by the sweep's time, so a sweep step that queues an
-    e-mail with the sweep's `now` gets it sent in the same sweep.
+    The row is due at `now` (default: this moment). With `send_after_commit`
+    a worker is asked to send it once the transaction commits; the sweep sends
+    it otherwise (a sweep step queues with the sweep's own `now`, so the same
+    sweep's outbox step sends it).
     """
     now = now or timezone.now()
     zone = user.time_zone if user else "UTC"
@@ -46,11 +56,15 @@ def notification_queue(
                     html=html,
                     created_at=now,
                     next_attempt_at=now,
+                    message_id=new_message_id(),
                 )
             ],
             ignore_conflicts=True,
         )
-    return created[0] if created and created[0].pk else Notification.objects.filter(key=key).first()
+    row = created[0] if created and created[0].pk else Notification.objects.filter(key=key).first()
+    if row is not None and send_after_commit:
+        enqueue_after_commit("disputes.tasks.send_notification", row.pk)
+    return row
 
 
 def _build(row: Notification, now: datetime.datetime) -> EmailMultiAlternatives:
@@ -60,5 +74,10 @@ def _build(row: Notification, now: datetime.datetime) -> EmailMultiAlternatives:
     return message
 
 
-def notifications_send_due(*, now: datetime.datetime) -> tuple[int, int]:
+def notification_send(*, pk: int, now: datetime.datetime | None = None) -> Outcome:
+    """Send one queued notification now (the task run right after the commit)."""
+    return outbox_send(model=Notification, pk=pk, build=_build, now=now)
+
+
+def notifications_send_due(*, now: datetime.datetime) -> dict[Outcome, int]:
     return outbox_send_due(model=Notification, build=_build, now=now)

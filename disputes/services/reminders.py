@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Concern, Reminder, ReminderEmail
-from disputes.services.outbox import outbox_retry, outbox_send, outbox_send_due
+from disputes.services.outbox import Outcome, new_message_id, outbox_retry, outbox_send, outbox_send_due
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ def _write_outbox(token: uuid.UUID, now: datetime.datetime) -> int:
     owners = {owner_id for _, owner_id, _ in won}
     wanting = User.objects.filter(pk__in=owners, email_reminders=True, is_active=True).values_list("pk", flat=True)
     emails = ReminderEmail.objects.bulk_create(
-        ReminderEmail(user_id=user_id, sweep=token, created_at=now, next_attempt_at=now) for user_id in sorted(wanting)
+        ReminderEmail(user_id=user_id, sweep=token, created_at=now, next_attempt_at=now, message_id=new_message_id())
+        for user_id in sorted(wanting)
     )
     email_of = {email.user_id: email.pk for email in emails}
     Reminder.objects.bulk_create(
@@ -87,13 +88,13 @@ def _write_outbox(token: uuid.UUID, now: datetime.datetime) -> int:
     return len(emails)
 
 
-def reminder_emails_send_due(*, now: datetime.datetime) -> tuple[int, int]:
+def reminder_emails_send_due(*, now: datetime.datetime) -> dict[Outcome, int]:
     """Send every reminder e-mail that is pending, or failed and due for another try."""
     return outbox_send_due(model=ReminderEmail, build=_build_message, now=now)
 
 
-def reminder_email_send(*, email_id: int, now: datetime.datetime | None = None) -> bool | None:
-    """Claim one e-mail and send it. True: sent; False: failed; None: not ours to send."""
+def reminder_email_send(*, email_id: int, now: datetime.datetime | None = None) -> Outcome:
+    """Claim one e-mail and send it; see `services.outbox.Outcome`."""
     return outbox_send(model=ReminderEmail, pk=email_id, build=_build_message, now=now)
 
 

@@ -190,4 +190,5 @@ def _tell_freelancer(action: ReviewAction, subject: str) -> None:
         context={"action": action, "case": case, "url": f"{settings.SITE_URL}{case.get_absolute_url()}"},
         subject=subject,
         now=action.at,
+        send_after_commit=True,
     )

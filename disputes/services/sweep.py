@@ -6,8 +6,9 @@ run in this order, all against the same `now`:
 
 1. concerns   flag concerns due soon or overdue; write reminder e-mails;
 2. letters    flag letter deadlines that passed unpaid; queue their e-mails;
-3. outbox     send every e-mail row due by `now` (reminders and one-off
-              notifications), each claimed before it is sent;
+3. outbox     take back claims whose lease ran out, then send every e-mail
+              row due by `now` (reminders and one-off notifications), each
+              claimed before it is sent;
 4. housekeeping  forget form-submission keys older than a day.
 
 Because the earlier steps queue their e-mails as due at the sweep's `now`,
@@ -22,8 +23,10 @@ from dataclasses import asdict, dataclass
 
 from django.utils import timezone
 
+from disputes.models import Notification, ReminderEmail
 from disputes.services.letter_tracking import LettersStep, letters_flag_due
 from disputes.services.notifications import notifications_send_due
+from disputes.services.outbox import Outcome, outbox_reclaim
 from disputes.services.reminders import ConcernsStep, concerns_flag, reminder_emails_send_due
 from disputes.services.submissions import submissions_prune
 
@@ -32,6 +35,10 @@ from disputes.services.submissions import submissions_prune
 class OutboxStep:
     sent: int
     failed: int
+    # Sent, then no answer: may have arrived, so not sent again (see services.outbox).
+    unknown: int = 0
+    # Claims whose worker died: sent again (not handed over) or marked unknown (handed over).
+    reclaimed: int = 0
 
 
 @dataclass(frozen=True)
@@ -50,15 +57,26 @@ class SweepResult:
         return (
             f"Concerns: {c.overdue} overdue, {c.due_soon} due soon flagged; "
             f"letters: {self.letters.flagged} deadline(s) passed; "
-            f"e-mails: {o.sent} sent, {o.failed} failed."
+            f"e-mails: {o.sent} sent, {o.failed} failed, {o.unknown} of unknown fate"
+            + (f", {o.reclaimed} taken back from stopped senders." if o.reclaimed else ".")
         )
 
 
 def outbox_deliver(*, now: datetime.datetime) -> OutboxStep:
-    """The sweep's outbox step: every reminder e-mail and notification due by `now`."""
-    reminders_sent, reminders_failed = reminder_emails_send_due(now=now)
-    notes_sent, notes_failed = notifications_send_due(now=now)
-    return OutboxStep(sent=reminders_sent + notes_sent, failed=reminders_failed + notes_failed)
+    """The sweep's outbox step: take back expired claims, then send every reminder and notification due."""
+    reclaimed = 0
+    for model in (ReminderEmail, Notification):
+        retry, unknown = outbox_reclaim(model=model, now=now)
+        reclaimed += retry + unknown
+    counts = reminder_emails_send_due(now=now)
+    for outcome, n in notifications_send_due(now=now).items():
+        counts[outcome] += n
+    return OutboxStep(
+        sent=counts[Outcome.SENT],
+        failed=counts[Outcome.FAILED],
+        unknown=counts[Outcome.UNKNOWN],
+        reclaimed=reclaimed,
+    )
 
 
 def sweep_run(*, now: datetime.datetime | None = None) -> SweepResult:

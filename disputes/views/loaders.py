@@ -38,6 +38,7 @@ from disputes.models import (
     SettlementProposal,
     TimelineEntry,
 )
+from disputes.selectors_outbox import KINDS
 from disputes.services.mediation import InvitationInvalid, invitation_for_token
 
 
@@ -125,6 +126,13 @@ def case_for_staff(request: HttpRequest, pk: int) -> Case:
 def evidence_for_staff(request: HttpRequest, pk: int, evidence_pk: int) -> Evidence:
     evidence = Evidence.objects.filter(case__in=Case.objects.for_staff(), case_id=pk)
     return get_object_or_404(evidence.select_related("case"), pk=evidence_pk)
+
+
+def outbox_row_for_staff(request: HttpRequest, kind: str, pk: int):
+    """One outgoing e-mail row (reminder or notification), for the staff outbox page."""
+    if kind not in KINDS:
+        raise Http404("No such outbox.")
+    return get_object_or_404(KINDS[kind], pk=pk)
 
 
 # --- A mediator: the cases they were let into -------------------------------------------

@@ -17,10 +17,12 @@ from django.views.decorators.http import require_POST, require_safe
 from disputes.forms import AssignForm, CloseReviewForm, DecisionForm, QueueFilterForm, ReviewNoteForm
 from disputes.models import Case, Evidence, Review
 from disputes.selectors import STAFF, case_view
+from disputes.selectors_outbox import outbox_health
+from disputes.services import outbox as outbox_services
 from disputes.services import review as review_services
 from disputes.views.common import create_once, form_errors, paginate, querystring_without_page
 from disputes.views.evidence import attachment_response, thumbnail_response
-from disputes.views.loaders import case_for_staff, evidence_for_staff, loads, staff_required
+from disputes.views.loaders import case_for_staff, evidence_for_staff, loads, outbox_row_for_staff, staff_required
 
 
 @staff_required
@@ -191,3 +193,28 @@ def review_close(request, case: Case):
         "Review closed; the case left the queue.",
         creates=False,
     )
+
+
+@staff_required
+@require_safe
+def outbox(request):
+    return render(request, "staff/outbox.html", {"health": outbox_health(now=timezone.now()), "now": timezone.now()})
+
+
+@staff_required
+@loads(outbox_row_for_staff)
+@require_POST
+def outbox_retry_row(request, row):
+    was_unknown = row.status == row.Status.UNKNOWN
+    if outbox_services.outbox_retry(row=row):
+        if was_unknown:
+            messages.warning(
+                request,
+                "Queued again. It may already have been delivered, so the recipient could get it twice "
+                f"(with the same Message-ID {row.message_id}).",
+            )
+        else:
+            messages.success(request, "Queued again; it goes out with the next sweep.")
+    else:
+        messages.info(request, "That e-mail was sent or is being sent; nothing was changed.")
+    return redirect("disputes:staff_outbox")

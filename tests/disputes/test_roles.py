@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from disputes.models import Review, ReviewAction, SettlementProposal, TimelineEntry
+from disputes.models import Notification, Review, ReviewAction, SettlementProposal, TimelineEntry
 from disputes.services.cases import case_move
 from disputes.services.evidence import EvidenceDetails, evidence_add
 from disputes.services.mediation import mediator_accept, mediator_invite, mediator_revoke, settlement_propose
@@ -33,6 +33,7 @@ class Setup:
     case: object
     evidence: object
     proposal: object
+    notification: object
 
 
 @pytest.fixture
@@ -69,7 +70,9 @@ def setup():
         terms="Half now",
         deadline=timezone.localdate() + dt.timedelta(days=5),
     )
-    return Setup(users=users, case=case, evidence=evidence, proposal=proposal)
+    return Setup(
+        users=users, case=case, evidence=evidence, proposal=proposal, notification=Notification.objects.latest("pk")
+    )
 
 
 def actions(s: Setup) -> dict:
@@ -99,6 +102,14 @@ def actions(s: Setup) -> dict:
         "staff evidence": ("get", reverse("disputes:staff_evidence", args=[c, e]), {}, {"staff"}, None),
         "staff thumbnail": ("get", reverse("disputes:staff_evidence_thumbnail", args=[c, e]), {}, {"staff"}, None),
         "staff case file": ("get", reverse("disputes:staff_casefile_export", args=[c]), {}, {"staff"}, None),
+        "staff outbox": ("get", reverse("disputes:staff_outbox"), {}, {"staff"}, None),
+        "staff outbox retry": (
+            "post",
+            reverse("disputes:staff_outbox_retry", args=["notification", s.notification.pk]),
+            {},
+            {"staff"},
+            None,
+        ),
         "staff assign": (
             "post",
             reverse("disputes:review_assign", args=[c]),
@@ -164,6 +175,8 @@ ACTION_NAMES = [
     "staff evidence",
     "staff thumbnail",
     "staff case file",
+    "staff outbox",
+    "staff outbox retry",
     "staff assign",
     "staff decision",
     "staff close review",

@@ -1,7 +1,6 @@
 """The sweep: flags and e-mails exactly once, across time, failures and crashes."""
 
 import datetime as dt
-import smtplib
 import threading
 from collections import Counter
 
@@ -13,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from disputes.models import Concern, Reminder, ReminderEmail
+from disputes.services.outbox import Outcome
 from disputes.services.reminders import reminder_email_retry, reminder_email_send
 from disputes.services.sweep import sweep_run
 from disputes.services.timeline import entry_add
@@ -185,55 +185,36 @@ def test_after_two_days_of_downtime_the_first_sweep_catches_up_once(mailoutbox):
     assert Counter(Reminder.objects.values_list("concern_id", flat=True)).most_common(1)[0][1] == 1
 
 
-class FlakySMTP:
-    """An e-mail backend that fails the first `failures` sends."""
-
-    failures = 0
-    sent: list = []
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def send_messages(self, messages):
-        if FlakySMTP.failures > 0:
-            FlakySMTP.failures -= 1
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        FlakySMTP.sent.extend(messages)
-        return len(messages)
-
-
-@pytest.fixture
-def flaky_smtp(settings):
-    settings.EMAIL_BACKEND = "tests.disputes.test_sweep.FlakySMTP"
-    FlakySMTP.sent = []
-    return FlakySMTP
-
-
 @pytest.mark.django_db
-def test_a_failed_send_is_recorded_and_retried_with_back_off(case, flaky_smtp):
-    flaky_smtp.failures = 2
+def test_a_refused_or_dropped_send_is_recorded_and_retried_with_back_off(case, mail_server):
+    mail_server.mode = "refuse"  # the server answers the finished message with 451
     message_at(case, T0)
     first = T0 + dt.timedelta(hours=25)
     result = sweep_at(first)
     assert (result.outbox.sent, result.outbox.failed) == (0, 1)
     email = ReminderEmail.objects.get()
-    assert email.status == "failed" and "SMTPServerDisconnected" in email.last_error and email.attempts == 1
+    assert email.status == "failed" and "451" in email.last_error and email.attempts == 1
     assert email.next_attempt_at == first + dt.timedelta(minutes=2)
     # Too early for another try.
     assert sweep_at(first + dt.timedelta(minutes=1)).outbox.failed == 0
+    mail_server.mode = "drop"  # this time the connection drops before any message data
     assert sweep_at(first + dt.timedelta(minutes=2)).outbox.failed == 1  # second failure, next in 4 min
     email.refresh_from_db()
     assert email.attempts == 2 and email.next_attempt_at == first + dt.timedelta(minutes=6)
+    assert "SMTP" in email.last_error and email.handed_over_at is None
+    mail_server.mode = "accept"
     assert sweep_at(first + dt.timedelta(minutes=6)).outbox.sent == 1
     email.refresh_from_db()
-    assert email.status == "sent" and email.last_error == "" and len(flaky_smtp.sent) == 1
+    assert email.status == "sent" and email.last_error == ""
+    [received] = mail_server.received  # the refused try was not kept by the server
+    assert received["Message-ID"] == email.message_id
     assert sweep_at(first + dt.timedelta(hours=5)).outbox.sent == 0
 
 
 @pytest.mark.django_db
-def test_retries_are_bounded(case, flaky_smtp, settings):
+def test_retries_are_bounded(case, mail_server, settings):
     settings.REMINDER_MAX_ATTEMPTS = 3
-    flaky_smtp.failures = 100
+    mail_server.mode = "refuse"
     message_at(case, T0)
     moment = T0 + dt.timedelta(hours=25)
     for _ in range(10):
@@ -243,33 +224,59 @@ def test_retries_are_bounded(case, flaky_smtp, settings):
     assert email.status == "failed" and email.attempts == 3 and email.next_attempt_at is None
     # Staff can still retry it by hand, once more.
     assert reminder_email_retry(email=email, now=moment)
-    flaky_smtp.failures = 0
+    mail_server.mode = "accept"
     assert sweep_at(moment).outbox.sent == 1
 
 
+class WorkerKilled(BaseException):
+    """What a SIGKILL looks like from inside: nothing after it runs."""
+
+
 @pytest.mark.django_db
-def test_a_worker_dying_mid_send_leaves_the_email_stuck_not_resent(case, mailoutbox, monkeypatch):
+def test_a_worker_dying_before_handing_over_is_sent_again_once_its_lease_ends(case, mailoutbox, monkeypatch, settings):
     message_at(case, T0)
 
-    class WorkerKilled(BaseException):
-        pass
-
-    def die(self, fail_silently=False):
+    def die(message, *, on_handover):
         raise WorkerKilled
 
-    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", die)
+    monkeypatch.setattr("disputes.services.outbox.deliver", die)
     with pytest.raises(WorkerKilled):
         sweep_at(T0 + dt.timedelta(hours=25))
     email = ReminderEmail.objects.get()
-    assert email.status == "sending" and email.attempts == 1
+    assert email.status == "sending" and email.attempts == 1 and email.handed_over_at is None
     monkeypatch.undo()
-    # The next sweeps do not send it again on their own: at most once.
-    assert sweep_at(T0 + dt.timedelta(hours=26)).outbox.sent == 0
-    assert mailoutbox == []
-    # Staff retry it from the admin.
-    assert reminder_email_retry(email=email, now=T0 + dt.timedelta(hours=27))
-    assert sweep_at(T0 + dt.timedelta(hours=27)).outbox.sent == 1
+    # While the lease holds, nobody touches it (its worker may be alive and slow).
+    assert sweep_at(T0 + dt.timedelta(hours=25, seconds=settings.OUTBOX_LEASE_SECONDS - 1)).outbox.sent == 0
+    # Once it has run out, the sweep takes it back and, since nothing was handed over, sends it.
+    result = sweep_at(T0 + dt.timedelta(hours=25, seconds=settings.OUTBOX_LEASE_SECONDS + 1))
+    assert (result.outbox.reclaimed, result.outbox.sent) == (1, 1)
     assert len(mailoutbox) == 1
+    email.refresh_from_db()
+    assert email.status == "sent" and email.attempts == 2
+
+
+@pytest.mark.django_db
+def test_a_worker_dying_after_handing_over_is_never_resent_on_its_own(case, mailoutbox, monkeypatch, settings):
+    message_at(case, T0)
+
+    def hand_over_then_die(message, *, on_handover):
+        on_handover()
+        raise WorkerKilled
+
+    monkeypatch.setattr("disputes.services.outbox.deliver", hand_over_then_die)
+    with pytest.raises(WorkerKilled):
+        sweep_at(T0 + dt.timedelta(hours=25))
+    monkeypatch.undo()
+    later = T0 + dt.timedelta(hours=25, seconds=settings.OUTBOX_LEASE_SECONDS + 1)
+    result = sweep_at(later)
+    assert (result.outbox.reclaimed, result.outbox.sent) == (1, 0)
+    email = ReminderEmail.objects.get()
+    assert email.status == "unknown" and "may have been delivered" in email.last_error
+    assert sweep_at(later + dt.timedelta(days=1)).outbox.sent == 0 and mailoutbox == []
+    # Staff decide: a retry sends it (possibly a second time, with the same Message-ID).
+    assert reminder_email_retry(email=email, now=later + dt.timedelta(days=1))
+    assert sweep_at(later + dt.timedelta(days=1)).outbox.sent == 1
+    assert mailoutbox[0].extra_headers["Message-ID"] == email.message_id
 
 
 @pytest.mark.django_db
@@ -279,13 +286,13 @@ def test_sent_emails_cannot_be_retried_or_sent_twice(case, mailoutbox):
     email = ReminderEmail.objects.get()
     assert email.status == "sent"
     assert not reminder_email_retry(email=email)
-    assert reminder_email_send(email_id=email.pk) is None
+    assert reminder_email_send(email_id=email.pk) == Outcome.NOT_OURS
     assert len(mailoutbox) == 1
 
 
 @pytest.mark.django_db
-def test_admin_retry_action(case, admin_client, flaky_smtp):
-    flaky_smtp.failures = 1
+def test_admin_retry_action(case, admin_client, mail_server):
+    mail_server.mode = "refuse"
     message_at(case, T0)
     sweep_at(T0 + dt.timedelta(hours=25))
     email = ReminderEmail.objects.get()
