@@ -52,6 +52,9 @@ class User(AbstractUser):
         help_text="Send me an e-mail when a client's concern is close to or past its response window.",
     )
 
+    # When a sign-up e-mail (confirmation, or "someone tried") last went to this address.
+    last_sign_up_email_at = models.DateTimeField(null=True, blank=True)
+
     response_window_hours = models.PositiveSmallIntegerField(
         "response window (hours)",
         null=True,

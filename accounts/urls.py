@@ -11,6 +11,8 @@ get_post = require_http_methods(["GET", "POST"])
 
 urlpatterns = [
     path("sign-up/", views.sign_up, name="sign_up"),
+    path("sign-up/sent/", views.sign_up_sent, name="sign_up_sent"),
+    path("sign-up/<uidb64>/<token>/", views.sign_up_confirm, name="sign_up_confirm"),
     path("login/", get_post(views.SignInView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -9,7 +9,8 @@ run in this order, all against the same `now`:
 3. outbox     take back claims whose lease ran out, then send every e-mail
               row due by `now` (reminders and one-off notifications), each
               claimed before it is sent;
-4. housekeeping  forget form-submission keys older than a day.
+4. housekeeping  forget form-submission keys older than a day, and accounts
+              whose sign-up link was never followed.
 
 Because the earlier steps queue their e-mails as due at the sweep's `now`,
 the outbox step of the same sweep sends them: a passed letter deadline is
@@ -23,6 +24,7 @@ from dataclasses import asdict, dataclass
 
 from django.utils import timezone
 
+from accounts.services import unconfirmed_accounts_purge
 from disputes.models import Notification, ReminderEmail
 from disputes.services.letter_tracking import LettersStep, letters_flag_due
 from disputes.services.notifications import notifications_send_due
@@ -87,4 +89,5 @@ def sweep_run(*, now: datetime.datetime | None = None) -> SweepResult:
     letters = letters_flag_due(now=now)
     outbox = outbox_deliver(now=now)
     pruned = submissions_prune(now=now)
+    unconfirmed_accounts_purge(now=now)
     return SweepResult(sweep=str(token), concerns=concerns, letters=letters, outbox=outbox, submissions_pruned=pruned)

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,12 @@ def console_errors(page):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+def link_in_mail(base: str, to: str, path_pattern: str) -> str:
+    """The live-server URL of the link in the last e-mail to `to` whose path matches `path_pattern`."""
+    from django.core import mail
+
+    body = next(m.body for m in reversed(mail.outbox) if to in m.to)
+    path = re.search(rf"https?://[^/\s]+({path_pattern}\S*)", body).group(1)
+    return f"{base}{path}"

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from disputes.models import Case, Evidence, TimelineEntry
+from tests.browser.conftest import link_in_mail
 from tests.conftest import png_bytes
 from tests.factories import PASSWORD, CaseFactory, UserFactory
 
@@ -28,9 +29,13 @@ def test_a_new_freelancer_records_a_dispute_from_sign_up_to_resolution(
     page.fill("#id_email", "freelancer@example.com")
     page.fill("#id_name", "Fran Lancer")
     page.select_option("#id_time_zone", "Europe/Berlin")
-    page.fill("#id_password1", "a-very-long-passphrase")
-    page.fill("#id_password2", "a-very-long-passphrase")
-    page.click("button:has-text('Create account')")
+    page.click("button:has-text('Send me the link')")
+    expect(page.locator("h1")).to_have_text("Check your inbox")
+    shot("01b-sign-up-sent")
+    page.goto(link_in_mail(base, "freelancer@example.com", "/accounts/sign-up/"))
+    page.fill("#id_new_password1", "a-very-long-passphrase")
+    page.fill("#id_new_password2", "a-very-long-passphrase")
+    page.click("button:has-text('Open my account')")
     expect(page.locator("h1")).to_have_text("Dashboard")
     shot("02-dashboard-empty")
 

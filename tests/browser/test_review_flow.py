@@ -1,14 +1,12 @@
 """Escalation to staff review, a decision, then mediation with an invited mediator."""
 
-import re
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Browser, Page, expect
 
 from disputes.models import Notification, SettlementProposal
 from disputes.services.evidence import EvidenceDetails, evidence_add
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, link_in_mail
 from tests.conftest import png_bytes
 from tests.factories import PASSWORD, CaseFactory, UserFactory
 
@@ -85,18 +83,19 @@ def test_staff_decision_then_a_mediated_settlement(live_server, browser: Browser
     expect(fran.locator("body")).to_contain_text("mia@mediators.example")
     shot_page(fran, "33-mediators")
     invitation = Notification.objects.get(key__startswith="mediator-invitation:")
-    link = re.search(r"https?://\S+/mediation/invitations/\S+/", invitation.text).group(0)
-    path = link.split("://", 1)[1].split("/", 1)[1]
-
+    assert invitation.status == "sent"  # sent right after the commit, not at the next sweep
     mia = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    mia.goto(f"{base}/{path}")
+    mia.goto(link_in_mail(base, "mia@mediators.example", "/mediation/invitations/"))
     shot_page(mia, "34-invitation")
     mia.click("text=Create an account")
     expect(mia.locator("#id_email")).to_have_value("mia@mediators.example")
     mia.fill("#id_name", "Mia Mediator")
-    mia.fill("#id_password1", "a-neutral-long-phrase")
-    mia.fill("#id_password2", "a-neutral-long-phrase")
-    mia.click("button:has-text('Create account')")
+    mia.click("button:has-text('Send me the link')")
+    expect(mia.locator("h1")).to_have_text("Check your inbox")
+    mia.goto(link_in_mail(base, "mia@mediators.example", "/accounts/sign-up/"))
+    mia.fill("#id_new_password1", "a-neutral-long-phrase")
+    mia.fill("#id_new_password2", "a-neutral-long-phrase")
+    mia.click("button:has-text('Open my account')")
     mia.click("button:has-text('Accept and open the case')")
     expect(mia.locator("h1")).to_have_text("Client threatens and refuses to pay")
     mia.fill("#id_amount", "600")
