@@ -20,6 +20,8 @@ VAR_DIR = Path(env_str("SETTLE_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", default=False)
+# A SECRET_KEY containing any of these was copied from an example, not generated.
+PLACEHOLDER_WORDS = ("change-me", "changeme", "change_me", "placeholder", "insecure")
 
 SECRET_KEY = env_str("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
@@ -27,8 +29,13 @@ if DEBUG:
     SECRET_KEY = SECRET_KEY or "insecure-local-development-key-never-use-in-production"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
 else:
-    if len(SECRET_KEY) < 50:
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 10:
         raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters when DEBUG is off.")
+    if any(word in SECRET_KEY.lower() for word in PLACEHOLDER_WORDS):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is a placeholder (it contains words like 'change-me' or 'insecure'). "
+            'Generate one: python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set (comma-separated) when DEBUG is off.")
 
@@ -289,15 +296,33 @@ if OUTBOX_LEASE_SECONDS < 10 * EMAIL_TIMEOUT:
 # A case waiting longer than this for its first staff review is flagged and listed in the daily digest.
 REVIEW_FIRST_RESPONSE_HOURS = env_int("REVIEW_FIRST_RESPONSE_HOURS", 48, minimum=1)
 MEDIATOR_INVITATION_DAYS = env_int("MEDIATOR_INVITATION_DAYS", 7, minimum=1)
+# Invitations are e-mails from Settle's domain to any address: capped per case and per person per day.
+MEDIATOR_INVITATIONS_PER_CASE_PER_DAY = env_int("MEDIATOR_INVITATIONS_PER_CASE_PER_DAY", 5, minimum=1)
+MEDIATOR_INVITATIONS_PER_USER_PER_DAY = env_int("MEDIATOR_INVITATIONS_PER_USER_PER_DAY", 20, minimum=1)
 # A payment demand asks for payment within this many days of the date it is sent.
 LETTER_DEADLINE_DAYS = env_int("LETTER_DEADLINE_DAYS", 7, minimum=1)
-# The largest case file the verification page accepts.
+# What the case-file check accepts (the page and `manage.py verify_casefile`): the upload and
+# everything in it once unpacked, each file in it, how many files, how long it may take; and how
+# many checks one person may run on the page per hour.
 CASEFILE_VERIFY_MAX_MB = env_int("CASEFILE_VERIFY_MAX_MB", 1024, minimum=1)
+CASEFILE_VERIFY_MAX_MEMBER_MB = env_int("CASEFILE_VERIFY_MAX_MEMBER_MB", 100, minimum=1)
+CASEFILE_VERIFY_MAX_MEMBERS = env_int("CASEFILE_VERIFY_MAX_MEMBERS", 5000, minimum=10)
+CASEFILE_VERIFY_SECONDS = env_int("CASEFILE_VERIFY_SECONDS", 60, minimum=5)
+CASEFILE_VERIFY_PER_HOUR = env_int("CASEFILE_VERIFY_PER_HOUR", 20, minimum=1)
 STAFF_DIGEST_HOUR_UTC = env_int("STAFF_DIGEST_HOUR_UTC", 7, minimum=0)
+# Every stored evidence file is re-hashed against its upload fingerprint at least this often,
+# at most this many files a night (staff can also ask for one case's files at once).
+EVIDENCE_RECHECK_DAYS = env_int("EVIDENCE_RECHECK_DAYS", 7, minimum=1)
+EVIDENCE_RECHECK_MAX_FILES = env_int("EVIDENCE_RECHECK_MAX_FILES", 500, minimum=1)
+EVIDENCE_RECHECK_HOUR_UTC = env_int("EVIDENCE_RECHECK_HOUR_UTC", 3, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "disputes.tasks.sweep", "schedule": float(SWEEP_INTERVAL_SECONDS)},
     "staff-digest": {
         "task": "disputes.tasks.send_staff_digest",
         "schedule": crontab(hour=STAFF_DIGEST_HOUR_UTC, minute=0),
+    },
+    "evidence-recheck": {
+        "task": "disputes.tasks.recheck_evidence",
+        "schedule": crontab(hour=EVIDENCE_RECHECK_HOUR_UTC, minute=30),
     },
 }

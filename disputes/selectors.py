@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
-from disputes.models import Case, Evidence, Letter, Project, Review, ScopeAgreement, TimelineEntry
+from disputes.models import Case, Evidence, EvidenceCheck, Letter, Project, Review, ScopeAgreement, TimelineEntry
 from disputes.rules import ladder, money
-from disputes.services.evidence import evidence_verify
 
 OWNER, STAFF, MEDIATOR = "owner", "staff", "mediator"
 
@@ -98,7 +98,7 @@ class CaseView:
 
     @property
     def tampered(self) -> list[Evidence]:
-        return [item for item in self.evidence if getattr(item, "integrity", "intact") != "intact"]
+        return [item for item in self.evidence if getattr(item, "integrity", None) in ("changed", "missing")]
 
     @property
     def oldest_open_concern(self):
@@ -107,14 +107,19 @@ class CaseView:
 
 def _evidence(case: Case, viewer: str) -> list[Evidence]:
     main, thumb = _EVIDENCE_ROUTES[viewer]
-    items = list(case.evidence.select_related("entry").order_by("-uploaded_at", "-id"))
+    items = case.evidence.select_related("entry").order_by("-uploaded_at", "-id")
+    if viewer == STAFF:
+        # Staff weigh the evidence: each file shows its latest fingerprint check (kept by
+        # services.evidence, re-run nightly and on demand), not a re-read on every view.
+        latest = EvidenceCheck.objects.filter(evidence=OuterRef("pk")).order_by("-checked_at", "-id")
+        items = items.annotate(
+            integrity=Subquery(latest.values("result")[:1]), checked_at=Subquery(latest.values("checked_at")[:1])
+        )
+    items = list(items)
     for item in items:
         item.link = reverse(main, args=[case.pk, item.pk])
         item.thumbnail_link = reverse(thumb, args=[case.pk, item.pk]) if item.thumbnail else ""
         item.downloads = viewer != OWNER
-        if viewer == STAFF:
-            # Staff weigh the evidence: each file is re-hashed against its upload fingerprint.
-            item.integrity = evidence_verify(evidence=item)
     return items
 
 

@@ -4,6 +4,9 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from accounts.models import User
+from disputes.models import Case
+from disputes.services.evidence import evidence_checks_for_case, evidence_recheck_due
 from disputes.services.notifications import notification_send
 from disputes.services.review import staff_digest_queue
 from disputes.services.sweep import outbox_deliver, sweep_run
@@ -27,6 +30,19 @@ def sweep() -> dict:
 def send_notification(pk: int) -> str:
     """Send one notification right after the request that queued it committed (the sweep is the safety net)."""
     return notification_send(pk=pk).value
+
+
+@shared_task(**RETRYING)
+def check_case_evidence(case_id: int, user_id: int) -> int:
+    """Re-hash every evidence file of one case (staff asked for it)."""
+    case = Case.objects.get(pk=case_id)
+    return evidence_checks_for_case(case=case, by=User.objects.filter(pk=user_id).first())
+
+
+@shared_task(**RETRYING)
+def recheck_evidence() -> int:
+    """The nightly check of evidence files not checked for EVIDENCE_RECHECK_DAYS."""
+    return evidence_recheck_due(now=timezone.now())
 
 
 @shared_task(**RETRYING)

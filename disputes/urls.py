@@ -75,6 +75,7 @@ urlpatterns = [
         staff.evidence_thumbnail,
         name="staff_evidence_thumbnail",
     ),
+    path("staff/cases/<int:pk>/check-evidence/", staff.evidence_check, name="staff_evidence_check"),
     path("staff/cases/<int:pk>/assign/", staff.review_assign, name="review_assign"),
     path("staff/cases/<int:pk>/note/", staff.review_note, name="review_note"),
     path("staff/cases/<int:pk>/decision/", staff.review_decide, name="review_decide"),

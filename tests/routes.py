@@ -58,6 +58,7 @@ PUBLIC = {
 # Every route's methods. HEAD goes with GET (require_safe).
 POST_ONLY = {
     "accounts:logout",
+    "disputes:staff_evidence_check",
     "disputes:staff_outbox_retry",
     "disputes:letter_discard",
     "disputes:invitation_revoke",
@@ -241,6 +242,7 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:letter_pdf": {"pk": w.case.pk, "letter_pk": s.letter.pk},
         "disputes:casefile_export": {"pk": w.case.pk},
         "disputes:staff_casefile_export": {"pk": w.case.pk},
+        "disputes:staff_evidence_check": {"pk": w.case.pk},
         "disputes:staff_outbox_retry": {"kind": "notification", "pk": w.notification.pk},
     }
     return table[name]

@@ -56,3 +56,27 @@ def test_bad_values_are_refused_by_name(name, value, tmp_path):
 def test_a_short_secret_key_is_refused(tmp_path):
     result = manage("check", env={**PRODUCTION, "SECRET_KEY": "short", "SETTLE_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "change-me-to-50-or-more-random-characters-change-me-now",  # the one in .env.example
+        "insecure-local-development-key-never-use-in-production",  # the one DEBUG uses
+        "a" * 60,
+        "ababababababababababababababababababababababababababab",
+    ],
+)
+def test_a_placeholder_or_low_entropy_secret_key_is_refused(key, tmp_path):
+    result = manage("check", env={**PRODUCTION, "SECRET_KEY": key, "SETTLE_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_the_example_environment_file_does_not_start_as_it_is(tmp_path):
+    example = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    result = manage("check", env={**example, "SETTLE_VAR_DIR": str(tmp_path), "DATABASE_URL": ""})
+    assert result.returncode != 0 and "SECRET_KEY is a placeholder" in result.stderr

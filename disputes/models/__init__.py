@@ -6,6 +6,7 @@ validation; the rules are in `disputes.rules`.
 """
 
 from disputes.models.cases import AppendOnlyError, Case, CaseQuerySet, TimelineEntry
+from disputes.models.checks import CasefileCheck, EvidenceCheck
 from disputes.models.clock import Concern, Reminder, ReminderEmail
 from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
 from disputes.models.evidence import Evidence, evidence_upload_to, thumbnail_upload_to
@@ -25,10 +26,12 @@ __all__ = [
     "AppendOnlyError",
     "Case",
     "CaseQuerySet",
+    "CasefileCheck",
     "Channel",
     "Client",
     "Concern",
     "Evidence",
+    "EvidenceCheck",
     "FormSubmission",
     "Letter",
     "MediatorAccess",

@@ -1,5 +1,5 @@
 """The case file: one ZIP with a summary PDF, every evidence file and letter,
-and a manifest of SHA-256 fingerprints; and its verification.
+and a manifest of SHA-256 fingerprints. Checking one is `services.verification`.
 
 The export streams. Files are copied into the ZIP in 1 MB chunks and hashed
 on the way; nothing larger than a chunk (plus the small summary PDF) is held
@@ -17,7 +17,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -154,58 +154,3 @@ def _summary_context(case: Case, user: User, missing: list[_Member]) -> dict:
         "warning_signs": case.client.warning_signs.all(),
         "site_url": settings.SITE_URL,
     }
-
-
-@dataclass
-class Verification:
-    checked: int = 0
-    changed: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    extra: list[str] = field(default_factory=list)
-    # Files the exporting installation could not find in its storage (listed by the export itself).
-    missing_at_export: list[str] = field(default_factory=list)
-    error: str = ""
-    manifest: dict = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not (self.changed or self.missing or self.extra or self.error)
-
-
-def casefile_verify(source) -> Verification:
-    """Check a case file: every file listed, present, and matching its SHA-256 and size."""
-    report = Verification()
-    try:
-        archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError):
-        report.error = "This is not a ZIP file."
-        return report
-    with archive:
-        names = {info.filename for info in archive.infolist() if not info.is_dir()}
-        if MANIFEST not in names:
-            report.error = "The file has no manifest.json: it is not a Settle case file."
-            return report
-        try:
-            manifest = json.loads(archive.read(MANIFEST))
-            listed = {item["path"]: item for item in manifest["files"]}
-        except (ValueError, KeyError, TypeError):
-            report.error = "The manifest cannot be read."
-            return report
-        report.manifest = manifest
-        report.missing_at_export = [
-            str(item.get("path", "")) for item in manifest.get("missing_from_storage", []) if isinstance(item, dict)
-        ]
-        for path, item in sorted(listed.items()):
-            if path not in names:
-                report.missing.append(path)
-                continue
-            digest, size = hashlib.sha256(), 0
-            with archive.open(path) as stored:
-                for chunk in iter(lambda: stored.read(CHUNK), b""):
-                    digest.update(chunk)
-                    size += len(chunk)
-            report.checked += 1
-            if digest.hexdigest() != item.get("sha256") or size != item.get("size"):
-                report.changed.append(path)
-        report.extra = sorted(names - set(listed) - {MANIFEST})
-    return report

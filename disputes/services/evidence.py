@@ -4,14 +4,17 @@ import datetime
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
-from disputes.models import Case, Evidence, TimelineEntry
+from disputes.models import Case, Evidence, EvidenceCheck, TimelineEntry
+from disputes.queue import enqueue_after_commit
 from disputes.rules import dates
 from disputes.services.common import ensure_owner
 from disputes.services.timeline import entry_append
@@ -72,19 +75,25 @@ def evidence_add(*, case: Case, author: User, uploads: list[UploadedFile], detai
     if not checked:
         raise EvidenceRefused({"": "Choose at least one file."})
 
-    stored: list[Evidence] = []
+    # The files are copied to storage first, outside any transaction: copying up to
+    # EVIDENCE_MAX_FILES_PER_UPLOAD x 20 MB inside one would hold the database's
+    # write lock that long (on SQLite, everyone's). The rows are then written in one
+    # short transaction; if that fails, the copied files are removed again.
+    prepared: list[Evidence] = []
     try:
+        for upload, inspection, thumbnail in checked:
+            prepared.append(_copy_files(case, author, upload, inspection, thumbnail, details))
         with transaction.atomic():
-            for upload, inspection, thumbnail in checked:
-                stored.append(_store_one(case, author, upload, inspection, thumbnail, details))
+            for evidence in prepared:
+                _record(evidence)
     except BaseException:
-        for evidence in stored:
+        for evidence in prepared:
             _remove_files(evidence)
         raise
-    return stored
+    return prepared
 
 
-def _store_one(
+def _copy_files(
     case: Case,
     author: User,
     upload: UploadedFile,
@@ -92,7 +101,7 @@ def _store_one(
     thumbnail: bytes | None,
     details: EvidenceDetails,
 ) -> Evidence:
-    now = timezone.now()
+    """The Evidence row, not yet saved, with its file (and thumbnail) already in storage."""
     evidence = Evidence(
         case=case,
         entry=details.entry,
@@ -105,25 +114,37 @@ def _store_one(
         size=inspection.size,
         sha256=inspection.sha256,
         uploaded_by=author,
-        uploaded_at=now,
     )
     upload.seek(0)
     evidence.file.save("upload", upload, save=False)
     try:
         if thumbnail is not None:
             evidence.thumbnail.save("thumbnail.jpg", ContentFile(thumbnail), save=False)
-        evidence.save()
-        entry_append(
-            case=case,
-            author=author,
-            kind=TimelineEntry.Kind.EVIDENCE,
-            body=f"{evidence.get_kind_display()}: {evidence.caption or evidence.original_name}",
-            now=now,
-        )
     except BaseException:
         _remove_files(evidence)
         raise
     return evidence
+
+
+def _record(evidence: Evidence) -> None:
+    now = timezone.now()
+    evidence.uploaded_at = now
+    evidence.save()
+    # The fingerprint was taken from these very bytes: the first check is the upload itself.
+    EvidenceCheck.objects.create(
+        evidence=evidence,
+        checked_at=now,
+        result=EvidenceCheck.Result.INTACT,
+        trigger=EvidenceCheck.Trigger.UPLOAD,
+        checked_by=evidence.uploaded_by,
+    )
+    entry_append(
+        case=evidence.case,
+        author=evidence.uploaded_by,
+        kind=TimelineEntry.Kind.EVIDENCE,
+        body=f"{evidence.get_kind_display()}: {evidence.caption or evidence.original_name}",
+        now=now,
+    )
 
 
 def _remove_files(evidence: Evidence) -> None:
@@ -140,3 +161,51 @@ def evidence_verify(*, evidence: Evidence) -> str:
     except (FileNotFoundError, ValueError):
         return "missing"
     return "intact" if digest == evidence.sha256 else "changed"
+
+
+def evidence_check(
+    *, evidence: Evidence, trigger: str, by: User | None = None, now: datetime.datetime | None = None
+) -> EvidenceCheck:
+    """Re-hash one stored file against its upload fingerprint and keep the result."""
+    return EvidenceCheck.objects.create(
+        evidence=evidence,
+        checked_at=now or timezone.now(),
+        result=evidence_verify(evidence=evidence),
+        trigger=trigger,
+        checked_by=by,
+    )
+
+
+def evidence_checks_request(*, case: Case, by: User) -> int:
+    """Ask a worker to check every file of the case once this request commits; return how many files."""
+    enqueue_after_commit("disputes.tasks.check_case_evidence", case.pk, by.pk)
+    return case.evidence.count()
+
+
+def evidence_checks_for_case(*, case: Case, by: User | None = None) -> int:
+    """Check every file of one case now (staff asked: "check the fingerprints now")."""
+    count = 0
+    for evidence in case.evidence.order_by("id"):
+        evidence_check(evidence=evidence, trigger=EvidenceCheck.Trigger.ON_DEMAND, by=by)
+        count += 1
+    return count
+
+
+def evidence_recheck_due(*, now: datetime.datetime) -> int:
+    """The scheduled check: files whose latest check is older than EVIDENCE_RECHECK_DAYS, oldest first, bounded.
+
+    At most EVIDENCE_RECHECK_MAX_FILES files per run, so a large installation
+    spreads the reading over several nights instead of one long job.
+    """
+    cutoff = now - datetime.timedelta(days=settings.EVIDENCE_RECHECK_DAYS)
+    latest = EvidenceCheck.objects.filter(evidence=OuterRef("pk")).order_by("-checked_at", "-id").values("checked_at")
+    due = (
+        Evidence.objects.annotate(last_checked=Subquery(latest[:1]))
+        .filter(Q(last_checked__lt=cutoff) | Q(last_checked__isnull=True))
+        .order_by(F("last_checked").asc(nulls_first=True), "id")[: settings.EVIDENCE_RECHECK_MAX_FILES]
+    )
+    count = 0
+    for evidence in due:
+        evidence_check(evidence=evidence, trigger=EvidenceCheck.Trigger.SCHEDULE, now=now)
+        count += 1
+    return count

@@ -50,6 +50,7 @@ def mediator_invite(*, case: Case, owner: User, email: str) -> tuple[MediatorInv
         stored = Case.objects.select_for_update().only("stage", "status").get(pk=case.pk)
         if stored.stage != ladder.MEDIATION or stored.status != Case.Status.OPEN:
             raise ValidationError("Mediators are invited to an open case on the mediation rung.")
+        _check_invitation_limits(case, owner, now)
         invitation = MediatorInvitation.objects.create(
             case=case,
             email=email,
@@ -72,6 +73,26 @@ def mediator_invite(*, case: Case, owner: User, email: str) -> tuple[MediatorInv
             send_after_commit=True,
         )
     return invitation, token
+
+
+def _check_invitation_limits(case: Case, owner: User, now: datetime.datetime) -> None:
+    """Invitations are e-mails from Settle's domain to any address: a few per case and per person a day.
+
+    Counted with the case row locked, so two invitations sent at once cannot both slip under the limit.
+    """
+    since = now - datetime.timedelta(days=1)
+    per_case = settings.MEDIATOR_INVITATIONS_PER_CASE_PER_DAY
+    per_user = settings.MEDIATOR_INVITATIONS_PER_USER_PER_DAY
+    if MediatorInvitation.objects.filter(case=case, created_at__gt=since).count() >= per_case:
+        raise ValidationError(
+            f"This case has had {per_case} invitations in the last 24 hours, the most Settle sends. "
+            "Withdraw unused ones and try again tomorrow."
+        )
+    if MediatorInvitation.objects.filter(invited_by=owner, created_at__gt=since).count() >= per_user:
+        raise ValidationError(
+            f"You have sent {per_user} mediator invitations in the last 24 hours, the most Settle sends. "
+            "Try again tomorrow."
+        )
 
 
 def invitation_for_token(token: str, *, now: datetime.datetime | None = None) -> MediatorInvitation:

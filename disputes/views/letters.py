@@ -1,5 +1,6 @@
 """Formal letters on a case, and the case file (export and verification)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,7 +14,8 @@ from disputes.forms import FinalizeForm, LetterForm, VerifyCasefileForm
 from disputes.models import Case, Letter
 from disputes.selectors import plan_differences
 from disputes.services import letters as letter_services
-from disputes.services.casefile import casefile_name, casefile_stream, casefile_verify
+from disputes.services.casefile import casefile_name, casefile_stream
+from disputes.services.verification import casefile_check_record, casefile_checks_allowed, casefile_verify
 from disputes.views.common import create_once, form_errors, refusal
 from disputes.views.loaders import case_for_owner, case_for_staff, letter_for_owner, loads, staff_required
 
@@ -171,11 +173,20 @@ def staff_casefile_export(request, case: Case):
 @require_http_methods(["GET", "POST"])
 def casefile_verify_page(request):
     form = VerifyCasefileForm(request.POST or None, request.FILES or None)
-    report = None
+    report, status = None, 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if getattr(upload, "oversize", False):
-            form.add_error("file", "This file is larger than the case-file limit.")
+        try:
+            casefile_checks_allowed(user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            status = 429
         else:
-            report = casefile_verify(upload)
-    return render(request, "letters/verify.html", {"form": form, "report": report})
+            if getattr(upload, "oversize", False):
+                form.add_error(
+                    "file", f"This file is larger than the {settings.CASEFILE_VERIFY_MAX_MB:,} MB this page checks."
+                )
+            else:
+                report = casefile_verify(upload)
+                casefile_check_record(user=request.user, name=upload.name, size=upload.size or 0, report=report)
+    return render(request, "letters/verify.html", {"form": form, "report": report}, status=status)

@@ -18,6 +18,7 @@ from disputes.forms import AssignForm, CloseReviewForm, DecisionForm, QueueFilte
 from disputes.models import Case, Evidence, Review
 from disputes.selectors import STAFF, case_view
 from disputes.selectors_outbox import outbox_health
+from disputes.services import evidence as evidence_services
 from disputes.services import outbox as outbox_services
 from disputes.services import review as review_services
 from disputes.views.common import create_once, form_errors, paginate, querystring_without_page
@@ -81,6 +82,7 @@ def _case_page(request, case: Case, **forms):
         "note_form": forms.get("note_form") or ReviewNoteForm(),
         "decision_form": forms.get("decision_form") or DecisionForm(),
         "close_form": forms.get("close_form") or CloseReviewForm(),
+        "recheck_days": settings.EVIDENCE_RECHECK_DAYS,
     }
     return render(request, "staff/case.html", context)
 
@@ -97,6 +99,17 @@ def evidence_download(request, evidence: Evidence):
 @require_safe
 def evidence_thumbnail(request, evidence: Evidence):
     return thumbnail_response(evidence)
+
+
+@staff_required
+@loads(case_for_staff)
+@require_POST
+def evidence_check(request, case: Case):
+    count = evidence_services.evidence_checks_request(case=case, by=request.user)
+    messages.info(
+        request, f"Checking the fingerprints of {count} file{'s' if count != 1 else ''}; reload to see the results."
+    )
+    return redirect(f"{case.get_staff_url()}#evidence")
 
 
 def _review_action(request, case: Case, form_class, form_name: str, perform, success: str, *, creates: bool):

@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disputes.models import Evidence
-from disputes.services.casefile import casefile_stream, casefile_verify
+from disputes.services.casefile import casefile_stream
 from disputes.services.cases import case_move
 from disputes.services.evidence import EvidenceDetails, evidence_add
 from disputes.services.letters import letter_defaults, letter_draft, letter_finalize
 from disputes.services.timeline import entry_add
+from disputes.services.verification import casefile_verify
 from tests.conftest import png_bytes
 from tests.factories import AgreementFactory, CaseFactory, UserFactory
 

@@ -270,3 +270,24 @@ def test_two_invitations_accepted_at_the_same_moment_on_postgres_give_one_access
         thread.join()
     assert MediatorAccess.objects.filter(case=case, mediator=mediator).count() == 1
     assert outcomes == [MediatorAccess.objects.get().pk] * 2
+
+
+def test_invitations_are_capped_per_case_and_per_person_per_day(owner, settings, owner_client):
+    settings.MEDIATOR_INVITATIONS_PER_CASE_PER_DAY = 2
+    settings.MEDIATOR_INVITATIONS_PER_USER_PER_DAY = 3
+    first = CaseFactory(project__client__owner=owner, stage="mediation")
+    second = CaseFactory(project__client__owner=owner, stage="mediation")
+    for i in range(2):
+        mediator_invite(case=first, owner=owner, email=f"m{i}@example.com")
+    with pytest.raises(ValidationError, match="This case has had 2 invitations"):
+        mediator_invite(case=first, owner=owner, email="m9@example.com")
+    mediator_invite(case=second, owner=owner, email="other@example.com")
+    with pytest.raises(ValidationError, match="You have sent 3 mediator invitations"):
+        mediator_invite(case=second, owner=owner, email="again@example.com")
+    # Through the page: a clear message next to the form, nothing queued.
+    response = owner_client.post(reverse("disputes:case_mediators", args=[second.pk]), {"email": "x@example.com"})
+    assert response.status_code == 400 and "the most Settle sends" in response.content.decode()
+    assert MediatorInvitation.objects.count() == Notification.objects.count() == 3
+    # A day later the count starts again.
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1, minutes=1)):
+        assert mediator_invite(case=first, owner=owner, email="tomorrow@example.com")

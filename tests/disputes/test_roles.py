@@ -103,6 +103,13 @@ def actions(s: Setup) -> dict:
         "staff thumbnail": ("get", reverse("disputes:staff_evidence_thumbnail", args=[c, e]), {}, {"staff"}, None),
         "staff case file": ("get", reverse("disputes:staff_casefile_export", args=[c]), {}, {"staff"}, None),
         "staff outbox": ("get", reverse("disputes:staff_outbox"), {}, {"staff"}, None),
+        "staff evidence check": (
+            "post",
+            reverse("disputes:staff_evidence_check", args=[c]),
+            {},
+            {"staff"},
+            None,  # queued after the commit; see test_evidence_checks.py
+        ),
         "staff outbox retry": (
             "post",
             reverse("disputes:staff_outbox_retry", args=["notification", s.notification.pk]),
@@ -176,6 +183,7 @@ ACTION_NAMES = [
     "staff thumbnail",
     "staff case file",
     "staff outbox",
+    "staff evidence check",
     "staff outbox retry",
     "staff assign",
     "staff decision",

@@ -1,5 +1,5 @@
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from disputes.models import Case, Client, Evidence, Project, Review, ScopeAgreement, TimelineEntry
@@ -14,7 +14,17 @@ def counts() -> dict:
     }
 
 
-def test_demo_data_loads_once_and_twice_changes_nothing():
+def test_the_demo_refuses_to_run_with_debug_off_unless_told(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+    call_command("seed_demo", allow_without_debug=True)
+    assert User.objects.filter(email="staff@settle.example", is_staff=True).exists()
+
+
+def test_demo_data_loads_once_and_twice_changes_nothing(settings):
+    settings.DEBUG = True
     call_command("seed_demo")
     first = counts()
     assert first["Case"] == 3 and first["Evidence"] == 1 and first["ScopeAgreement"] == 2

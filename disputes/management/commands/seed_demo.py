@@ -4,8 +4,9 @@ import datetime
 import io
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
@@ -38,7 +39,19 @@ def _screenshot_png(lines: list[str]) -> SimpleUploadedFile:
 class Command(BaseCommand):
     help = "Create a demo freelancer (and a staff user) with clients, projects and cases. Idempotent."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="Load the demo even with DEBUG off. Its logins and password are public: never on a real site.",
+        )
+
+    def handle(self, *args, allow_without_debug: bool = False, **options):
+        if not settings.DEBUG and not allow_without_debug:
+            raise CommandError(
+                "The demo data creates a staff account whose password is in the README, so it refuses to run "
+                "with DEBUG off. For a throw-away site, pass --allow-without-debug."
+            )
         created = self._users()
         demo = User.objects.get(email=DEMO_EMAIL)
         if Client.objects.for_owner(demo).exists():

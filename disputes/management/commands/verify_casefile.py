@@ -2,11 +2,14 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from disputes.services.casefile import casefile_verify
+from disputes.services.verification import casefile_verify
 
 
 class Command(BaseCommand):
-    help = "Check that every file in a Settle case file is present and matches its SHA-256."
+    help = (
+        "Check that every file in a Settle case file is present and matches its SHA-256 "
+        "(within the same limits as the page: CASEFILE_VERIFY_*)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="the case file (.zip)")
