@@ -54,6 +54,7 @@ from disputes.models import (  # noqa: E402
     ReminderEmail,
     TimelineEntry,
 )
+from disputes.rules import chain  # noqa: E402
 from disputes.services.sweep import sweep_run  # noqa: E402
 
 BATCH = 10_000
@@ -94,8 +95,10 @@ def build(messages: int, users: int, overdue: int, cases_per_user: int, now: dt.
         # The unanswered ones: received 25 to 30 hours ago, all past the 24-hour window.
         for i in range(open_per_case):
             entries.append(_entry(case, "message_in", now - dt.timedelta(hours=25, minutes=i % 300)))
+        _chain(case, entries)
         with transaction.atomic():
             created = TimelineEntry.objects.bulk_create(entries, batch_size=BATCH)
+            Case.objects.filter(pk=case.pk).update(chain_length=len(entries), chain_head=entries[-1].entry_sha256)
             Concern.objects.bulk_create(
                 (_concern(case, entry, created, now) for entry in created if entry.kind == "message_in"),
                 batch_size=BATCH,
@@ -105,6 +108,15 @@ def build(messages: int, users: int, overdue: int, cases_per_user: int, now: dt.
             print(f"  … {total:,} messages", flush=True)
     oldest_open = Concern.objects.filter(case=OuterRef("pk"), state="open").order_by("due_at").values("due_at")[:1]
     Case.objects.update(response_due_at=Subquery(oldest_open))
+
+
+def _chain(case: Case, entries: list[TimelineEntry]) -> None:
+    """Make the entries a real hash chain, as the timeline's door would (rules.chain)."""
+    head = chain.GENESIS
+    for sequence, entry in enumerate(entries, start=1):
+        entry.sequence, entry.previous_sha256 = sequence, head
+        entry.content_sha256 = chain.content_hash(chain.entry_fields(entry, sequence_of=lambda pk: None))
+        entry.entry_sha256 = head = chain.link_hash(head, entry.content_sha256)
 
 
 def _entry(case: Case, kind: str, when: dt.datetime) -> TimelineEntry:

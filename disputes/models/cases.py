@@ -104,8 +104,11 @@ class Case(models.Model):
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # The due time of the oldest unanswered concern, kept by services.concerns.
+    # The due time of the oldest unanswered concern, kept by services.clock.
     response_due_at = models.DateTimeField(null=True, blank=True)
+    # The timeline's hash chain (see rules.chain): how many entries, and the last link. Kept by entry_append.
+    chain_length = models.PositiveIntegerField(default=0)
+    chain_head = models.CharField(max_length=64, default="0" * 64)
 
     objects = CaseQuerySet.as_manager()
 
@@ -147,7 +150,10 @@ class TimelineEntry(models.Model):
 
     `happened_at` is when it happened (entered by the user); `recorded_at` is
     when it was written down. A correction is a new entry whose `corrects`
-    points at the entry it replaces.
+    points at the entry it replaces. Every entry is a link in its case's hash
+    chain (`sequence`, `content_sha256`, `previous_sha256`, `entry_sha256`;
+    see `rules.chain`). A private entry (`shared` false) is the freelancer's
+    own: staff, mediators and the case file see only its fingerprints.
     """
 
     class Kind(models.TextChoices):
@@ -190,6 +196,15 @@ class TimelineEntry(models.Model):
     from_status = models.CharField(max_length=20, choices=Case.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Case.Status.choices, blank=True)
     ground = models.CharField(max_length=20, blank=True)
+    # SHA-256 of the files this entry carries (an uploaded file, a sent letter's PDF), comma-separated.
+    fingerprints = models.CharField(max_length=1400, blank=True)
+    shared = models.BooleanField(
+        default=True, help_text="Seen by Settle staff, a mediator and in the case file. Private notes are not."
+    )
+    sequence = models.PositiveIntegerField()
+    content_sha256 = models.CharField(max_length=64)
+    previous_sha256 = models.CharField(max_length=64)
+    entry_sha256 = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["happened_at", "id"]
@@ -206,6 +221,8 @@ class TimelineEntry(models.Model):
             models.UniqueConstraint(
                 fields=["about"], condition=Q(kind="no_answer_needed"), name="entry_no_answer_needed_once"
             ),
+            # One entry per position: two writers can never both append entry n.
+            models.UniqueConstraint(fields=["case", "sequence"], name="entry_one_per_position"),
         ]
 
     def __str__(self) -> str:

@@ -143,6 +143,7 @@ def _record(evidence: Evidence) -> None:
         author=evidence.uploaded_by,
         kind=TimelineEntry.Kind.EVIDENCE,
         body=f"{evidence.get_kind_display()}: {evidence.caption or evidence.original_name}",
+        fingerprints=(evidence.sha256,),
         now=now,
     )
 

@@ -4,6 +4,11 @@ Entries are never changed or deleted. `entry_append` is the only function in
 Settle that creates a `TimelineEntry` (a test reads the source to keep it
 so); every other service that puts something on the record (a ladder move,
 an evidence upload, a letter, a staff decision, a mediator's note) calls it.
+It also makes each entry the next link of its case's hash chain
+(`rules.chain`): the case row is locked, its head read, the entry written
+with sequence n+1 and its fingerprints, and the head moved, all in one
+transaction, so concurrent writers queue up and the chain never forks (a
+unique constraint on (case, sequence) backs this up).
 What must follow a new entry runs from one explicit step, `_after_append`:
 
 - an entry the response clock reads (a message, "no answer needed", a change
@@ -24,7 +29,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Case, TimelineEntry
-from disputes.rules import dates
+from disputes.rules import chain, dates
 from disputes.services.clock import concerns_sync
 from disputes.services.common import ensure_owner
 from disputes.services.letter_tracking import letters_sync_payments
@@ -61,12 +66,15 @@ def entry_append(
     corrects: TimelineEntry | None = None,
     about: TimelineEntry | None = None,
     stage_change: StageChange | None = None,
+    fingerprints: tuple[str, ...] = (),
+    shared: bool = True,
     now: datetime.datetime | None = None,
 ) -> TimelineEntry:
     """Append one entry to a case's timeline, then run what follows a new entry.
 
     Callers have checked that `author` may write on this case. `happened_at`
-    defaults to now; `recorded_at` is always now.
+    defaults to now; `recorded_at` is always now. `fingerprints` are the
+    SHA-256 of files the entry carries; `shared` false keeps it to the owner.
     """
     if kind not in TimelineEntry.Kind.values:
         raise ValidationError({"kind": "Unknown kind of entry."})
@@ -78,8 +86,13 @@ def entry_append(
         raise ValidationError({"happened_at": dates.OUT_OF_RANGE})
     move = stage_change or StageChange(move="", to_stage="", to_status="")
     with transaction.atomic():
+        length, head = Case.objects.select_for_update().values_list("chain_length", "chain_head").get(pk=case.pk)
         entry = TimelineEntry(
             case=case,
+            sequence=length + 1,
+            previous_sha256=head,
+            fingerprints=",".join(fingerprints),
+            shared=shared,
             kind=kind,
             channel=channel if kind in TimelineEntry.CHANNEL_KINDS else "",
             body=body.strip(),
@@ -96,7 +109,16 @@ def entry_append(
             to_status=move.to_status,
             ground=move.ground,
         )
+        # Entries pointed at (a correction's original, a message marked "no answer needed") are
+        # named by their sequence, which a reader of the case file can follow.
+        known = {other.pk: other.sequence for other in (corrects, about) if other is not None}
+        entry.content_sha256 = chain.content_hash(
+            chain.entry_fields(entry, sequence_of=lambda pk: None if pk is None else known[pk])
+        )
+        entry.entry_sha256 = chain.link_hash(head, entry.content_sha256)
         entry.save()
+        Case.objects.filter(pk=case.pk).update(chain_length=entry.sequence, chain_head=entry.entry_sha256)
+        case.chain_length, case.chain_head = entry.sequence, entry.entry_sha256
         _after_append(entry, case)
     return entry
 

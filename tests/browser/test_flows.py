@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from disputes.models import Case, Evidence, TimelineEntry
 from tests.browser.conftest import link_in_mail
 from tests.conftest import png_bytes
-from tests.factories import PASSWORD, CaseFactory, UserFactory
+from tests.factories import PASSWORD, CaseFactory, EntryFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -152,15 +152,7 @@ def test_a_new_freelancer_records_a_dispute_from_sign_up_to_resolution(
 def test_correcting_an_entry_strikes_the_original(live_server, page: Page, shot):
     user = UserFactory(email="c@example.com")
     case = CaseFactory(project__client__owner=user)
-    TimelineEntry.objects.create(
-        case=case,
-        kind="message_in",
-        channel="phone",
-        body="Client said 100",
-        happened_at=case.opened_at,
-        recorded_at=case.opened_at,
-        author=user,
-    )
+    EntryFactory(case=case, kind="message_in", channel="phone", body="Client said 100", happened_at=case.opened_at)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "c@example.com")
     page.fill("#id_password", PASSWORD)

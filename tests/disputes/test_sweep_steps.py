@@ -80,8 +80,9 @@ def _realistic_concerns(total: int, open_share: int) -> None:
             happened_at=now,
             recorded_at=now,
             author=user,
+            sequence=i + 1,
         )
-        for _ in range(total)
+        for i in range(total)
     )
     Concern.objects.bulk_create(
         Concern(
