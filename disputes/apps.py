@@ -8,4 +8,10 @@ class DisputesConfig(AppConfig):
     def ready(self) -> None:
         # Register the Celery tasks in every process, web included: services queue them by
         # name after a commit (disputes.queue), and Celery only autodiscovers them in workers.
-        from disputes import tasks  # noqa: F401
+        from disputes import (
+            db_guard,
+            tasks,  # noqa: F401
+        )
+
+        # The SQLite triggers that keep the record append-only ask this connection for a permit.
+        db_guard.install(self)

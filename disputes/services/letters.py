@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.formatting import format_money
-from disputes.models import Case, Letter, Milestone, TimelineEntry
+from disputes.models import Case, Letter, Milestone, TimelineEntry, letter_upload_to
 from disputes.pdf import render_pdf
 from disputes.rules import dates, deadlines, ladder
 from disputes.services.cases import StaleCase, case_move
@@ -236,6 +236,9 @@ def letter_finalize(*, letter: Letter, actor: User, move_case: bool = False) -> 
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=letter.case_id)
             climb = _climb_needed(case, move_case)
+            # The PDF and its fingerprint are written by the same statement that makes the letter
+            # final: from then on the database refuses any change to them (db_guard).
+            stored_name = letter.pdf.storage.save(letter_upload_to(letter, "letter.pdf"), ContentFile(pdf))
             claimed = Letter.objects.filter(pk=letter.pk, status=Letter.Status.DRAFT).update(
                 status=Letter.Status.FINAL,
                 finalized_at=now,
@@ -243,13 +246,14 @@ def letter_finalize(*, letter: Letter, actor: User, move_case: bool = False) -> 
                 deadline=deadline,
                 deadline_at=deadlines.deadline_passes_at(deadline, actor.time_zone),
                 updated_at=now,
+                pdf=stored_name,
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                size=len(pdf),
             )
             if claimed != 1:
                 raise ValidationError("This letter is already final (or was discarded).")
             letter.refresh_from_db()
-            letter.pdf.save("letter.pdf", ContentFile(pdf), save=False)
-            stored_name = letter.pdf.name
-            _record_sent(letter, case=case, actor=actor, pdf=pdf, now=now, climb=climb)
+            _record_sent(letter, case=case, actor=actor, now=now, climb=climb)
     except BaseException:
         if stored_name:
             letter.pdf.storage.delete(stored_name)
@@ -258,9 +262,8 @@ def letter_finalize(*, letter: Letter, actor: User, move_case: bool = False) -> 
     return letter
 
 
-def _record_sent(letter: Letter, *, case: Case, actor: User, pdf: bytes, now: datetime.datetime, climb: bool) -> None:
-    """The timeline entry, fingerprint, superseding, payment check and ladder move of a letter being finalised."""
-    sha256 = hashlib.sha256(pdf).hexdigest()
+def _record_sent(letter: Letter, *, case: Case, actor: User, now: datetime.datetime, climb: bool) -> None:
+    """The timeline entry, superseding, payment check and ladder move of a letter being finalised."""
     entry = entry_append(
         case=case,
         author=actor,
@@ -268,11 +271,12 @@ def _record_sent(letter: Letter, *, case: Case, actor: User, pdf: bytes, now: da
         channel=letter.channel,
         body=f"Sent {letter.get_kind_display().lower()}: {letter.subject}. "
         f"Amount owed {format_money(letter.amount_owed, letter.currency)}, "
-        f"deadline {letter.deadline:%d %B %Y}. PDF SHA-256 {sha256}.",
+        f"deadline {letter.deadline:%d %B %Y}. PDF SHA-256 {letter.sha256}.",
         happened_at=now,
+        fingerprints=(letter.sha256,),
         now=now,
     )
-    Letter.objects.filter(pk=letter.pk).update(pdf=letter.pdf.name, sha256=sha256, size=len(pdf), entry=entry)
+    Letter.objects.filter(pk=letter.pk).update(entry=entry)
     if letter.supersedes_id:
         Letter.objects.filter(pk=letter.supersedes_id, superseded_at__isnull=True).update(superseded_at=now)
     # Payments recorded from the sending day may already cover it.
