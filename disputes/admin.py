@@ -126,6 +126,10 @@ class TimelineEntryInline(ViewOnlyInline):
     readonly_fields = fields
     ordering = ["happened_at"]
 
+    def get_queryset(self, request):
+        # A freelancer's private notes are theirs: not shown to staff here either.
+        return super().get_queryset(request).filter(shared=True)
+
 
 class EvidenceInline(ViewOnlyInline):
     model = Evidence
@@ -150,6 +154,9 @@ class TimelineEntryAdmin(ViewOnlyAdmin):
     search_fields = ["body", "case__title"]
     list_select_related = ["case", "author"]
     date_hierarchy = "happened_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(shared=True)
 
 
 @admin.register(Evidence)

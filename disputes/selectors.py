@@ -125,7 +125,11 @@ def _evidence(case: Case, viewer: str) -> list[Evidence]:
 
 def case_view(case: Case, *, viewer: str) -> CaseView:
     """Everything a case page shows to `viewer` (OWNER, STAFF or MEDIATOR), in a fixed number of queries."""
-    entries = list(case.entries.select_related("author").order_by("happened_at", "id"))
+    entries = case.entries.select_related("author").order_by("happened_at", "id")
+    if viewer != OWNER:
+        # The freelancer's private notes are theirs alone.
+        entries = entries.filter(shared=True)
+    entries = list(entries)
     concerns = {concern.message_id: concern for concern in case.concerns.all()}
     proposals = list(case.settlement_proposals.all())
     by_entry = {proposal.entry_id: proposal for proposal in proposals}

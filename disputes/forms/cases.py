@@ -56,10 +56,18 @@ class EntryForm(forms.Form):
     amount = forms.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, help_text="For a payment received."
     )
+    share = forms.BooleanField(
+        label="Share this note",
+        required=False,
+        help_text="A note is yours alone unless you share it: Settle staff, a mediator and the case file see only "
+        "shared entries. Messages, calls and payments are always shared.",
+    )
 
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
+        # Only a note can be private; every other kind is part of the shared record.
+        cleaned["shared"] = kind != TimelineEntry.Kind.NOTE or bool(cleaned.get("share"))
         if kind in TimelineEntry.CHANNEL_KINDS and not cleaned.get("channel"):
             self.add_error("channel", "Say through which channel this happened.")
         if kind == TimelineEntry.Kind.PAYMENT and not cleaned.get("amount"):

@@ -4,6 +4,8 @@ Existing entries are chained in the order they were written (their id);
 private entries arrive later, so every existing entry is shared.
 """
 
+import secrets
+
 from django.db import migrations, models
 
 from disputes.rules import chain
@@ -18,6 +20,7 @@ def chain_existing_entries(apps, schema_editor):
             sequence += 1
             sequence_of[entry.pk] = sequence
             entry.sequence = sequence
+            entry.salt = secrets.token_hex(16)
             entry.previous_sha256 = head
             entry.content_sha256 = chain.content_hash(
                 chain.entry_fields(entry, sequence_of=lambda pk: None if pk is None else sequence_of.get(pk))
@@ -25,6 +28,7 @@ def chain_existing_entries(apps, schema_editor):
             entry.entry_sha256 = chain.link_hash(head, entry.content_sha256)
             TimelineEntry.objects.filter(pk=entry.pk).update(
                 sequence=entry.sequence,
+                salt=entry.salt,
                 previous_sha256=entry.previous_sha256,
                 content_sha256=entry.content_sha256,
                 entry_sha256=entry.entry_sha256,
@@ -54,6 +58,9 @@ class Migration(migrations.Migration):
                 help_text="Seen by Settle staff, a mediator and in the case file. Private notes are not.",
             ),
         ),
+        migrations.AddField(
+            model_name="timelineentry", name="salt", field=models.CharField(default="", max_length=32)
+        ),
         migrations.AddField(model_name="timelineentry", name="sequence", field=models.PositiveIntegerField(null=True)),
         migrations.AddField(
             model_name="timelineentry", name="content_sha256", field=models.CharField(default="", max_length=64)
@@ -66,6 +73,7 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(chain_existing_entries, migrations.RunPython.noop),
         migrations.AlterField(model_name="timelineentry", name="sequence", field=models.PositiveIntegerField()),
+        migrations.AlterField(model_name="timelineentry", name="salt", field=models.CharField(max_length=32)),
         migrations.AlterField(model_name="timelineentry", name="content_sha256", field=models.CharField(max_length=64)),
         migrations.AlterField(
             model_name="timelineentry", name="previous_sha256", field=models.CharField(max_length=64)

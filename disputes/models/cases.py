@@ -202,6 +202,8 @@ class TimelineEntry(models.Model):
         default=True, help_text="Seen by Settle staff, a mediator and in the case file. Private notes are not."
     )
     sequence = models.PositiveIntegerField()
+    # Random, part of the content hash: a private note's fingerprint gives nothing away about its text.
+    salt = models.CharField(max_length=32)
     content_sha256 = models.CharField(max_length=64)
     previous_sha256 = models.CharField(max_length=64)
     entry_sha256 = models.CharField(max_length=64)

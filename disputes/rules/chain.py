@@ -18,7 +18,9 @@ case, sequence, kind, happened_at and recorded_at (UTC, ISO 8601 with
 microseconds), channel, body, amount (two decimals, or null), author (user
 id), corrects and about (the sequence of the entry meant, or null), the
 ladder move fields, fingerprints (SHA-256 of the files the entry carries)
-and shared (whether staff, mediators and the case file see it).
+shared (whether staff, mediators and the case file see it), and salt (32
+random hex digits, so the fingerprint of a private note, which others see,
+cannot be used to guess its text).
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ def entry_fields(entry: Any, *, sequence_of: Callable[[int | None], int | None])
         "ground": entry.ground,
         "fingerprints": [part for part in (entry.fingerprints or "").split(",") if part],
         "shared": bool(entry.shared),
+        "salt": entry.salt,
     }
 
 

@@ -31,6 +31,7 @@ FIELDS = (
     "ground",
     "fingerprints",
     "shared",
+    "salt",
     "content_sha256",
     "previous_sha256",
     "entry_sha256",

@@ -20,6 +20,7 @@ The user-facing services below (`entry_add`, `entry_correct`,
 """
 
 import datetime
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -90,6 +91,7 @@ def entry_append(
         entry = TimelineEntry(
             case=case,
             sequence=length + 1,
+            salt=secrets.token_hex(16),
             previous_sha256=head,
             fingerprints=",".join(fingerprints),
             shared=shared,
@@ -163,13 +165,33 @@ def entry_add(
     channel: str = "",
     happened_at: datetime.datetime | None = None,
     amount: Decimal | None = None,
+    shared: bool | None = None,
 ) -> TimelineEntry:
-    """Append an entry written by the user. `happened_at` defaults to now."""
+    """Append an entry written by the user. `happened_at` defaults to now.
+
+    A note is the freelancer's own and private unless `shared`; everything
+    else (what was said to or by the client, a payment) is part of the
+    shared record.
+    """
     ensure_owner(case, author)
     happened_at = happened_at or timezone.now()
     _validate(kind=kind, channel=channel, body=body, amount=amount, happened_at=happened_at)
+    is_note = kind == TimelineEntry.Kind.NOTE
+    if shared is None:
+        shared = not is_note
+    if not shared and not is_note:
+        raise ValidationError(
+            {"shared": "Only your own notes can be private: messages, calls and payments are on the shared record."}
+        )
     return entry_append(
-        case=case, author=author, kind=kind, body=body, channel=channel, happened_at=happened_at, amount=amount
+        case=case,
+        author=author,
+        kind=kind,
+        body=body,
+        channel=channel,
+        happened_at=happened_at,
+        amount=amount,
+        shared=shared,
     )
 
 
@@ -183,6 +205,8 @@ def entry_correct(
     amount: Decimal | None = None,
 ) -> TimelineEntry:
     """Append a correction of `original`; the original stays, marked as corrected.
+
+    The correction is private or shared as the original was.
 
     One entry has at most one correction (a database constraint, which is
     also what a lost race between two corrections runs into); to correct
@@ -205,6 +229,7 @@ def entry_correct(
                 happened_at=happened_at,
                 amount=amount,
                 corrects=original,
+                shared=original.shared,
             )
     except IntegrityError:
         raise ValidationError("This entry has already been corrected. Correct the correction instead.") from None

@@ -229,9 +229,10 @@ def entry_add(request, case: Case):
                         channel=data["channel"],
                         happened_at=data["happened_at"],
                         amount=data["amount"],
+                        shared=data["shared"],
                     )
                 ),
-                success="Added to the timeline.",
+                success="Added to the timeline." if data["shared"] else "Added to the timeline as a private note.",
             )
         except ValidationError as error:
             form_errors(form, error)

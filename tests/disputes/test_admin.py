@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import User
 from disputes.models import Case, Client, Evidence, Project, Review, ReviewAction, TimelineEntry
 from disputes.services.cases import case_move
+from disputes.services.timeline import entry_add
 from tests.factories import PASSWORD, CaseFactory, EntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +98,11 @@ def test_evidence_is_read_only(client, root, escalated):
     assert client.get("/admin/disputes/evidence/").status_code == 200
     assert not Evidence.objects.exists()
     assert client.get(reverse("admin:disputes_evidence_add")).status_code == 403
+
+
+def test_private_notes_are_not_shown_in_the_admin(client, root, escalated):
+    entry_add(case=escalated, author=escalated.owner, kind="note", body="My lowest offer is 900")
+    client.force_login(root)
+    listing = client.get(reverse("admin:disputes_timelineentry_changelist")).content.decode()
+    case_page = client.get(reverse("admin:disputes_case_change", args=[escalated.pk])).content.decode()
+    assert "My lowest offer" not in listing and "My lowest offer" not in case_page

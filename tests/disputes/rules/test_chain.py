@@ -14,7 +14,7 @@ def entry(sequence: int, text: str, **changes) -> SimpleNamespace:
     base = dict(
         case_id=7, sequence=sequence, kind="message_in", happened_at=T, recorded_at=T, channel="email", body=text,
         amount=None, author_id=3, corrects_id=None, about_id=None, move="", from_stage="", to_stage="",
-        from_status="", to_status="", ground="", fingerprints="", shared=True,
+        from_status="", to_status="", ground="", fingerprints="", shared=True, salt="5a" * 16,
     )  # fmt: skip
     return SimpleNamespace(**{**base, **changes})
 
@@ -75,6 +75,7 @@ def test_the_canonical_form_covers_every_field_that_matters():
     for field, value in [
         ("body", "y"), ("happened_at", T + dt.timedelta(microseconds=1)), ("amount", Decimal("1")),
         ("channel", "phone"), ("author_id", 4), ("fingerprints", "ab" * 32), ("shared", False), ("kind", "note"),
+        ("salt", "00" * 16),
     ]:  # fmt: skip
         changed = entry_fields(entry(1, "x", **{field: value}), sequence_of=lambda pk: None)
         assert content_hash(changed) != content_hash(base), field
