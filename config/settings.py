@@ -169,6 +169,15 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # ever served by a view that checks who is asking.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media"))).resolve()
 MEDIA_URL = None
+
+# The installation's signing keys (disputes/signing.py): outside MEDIA_ROOT, backed up with the
+# database. Every web and worker process must see the same folder.
+SIGNING_KEY_DIR = Path(env_str("SIGNING_KEY_DIR", str(VAR_DIR / "keys"))).resolve()
+# Optional RFC 3161 timestamps on seals and case files (disputes/timestamps.py): the authority's
+# URL and the PEM file of its root certificate(s), which every token is checked against.
+TIMESTAMP_AUTHORITY_URL = env_str("TIMESTAMP_AUTHORITY_URL", "")
+TIMESTAMP_AUTHORITY_CA = env_str("TIMESTAMP_AUTHORITY_CA", "")
+TIMESTAMP_AUTHORITY_TIMEOUT = env_int("TIMESTAMP_AUTHORITY_TIMEOUT", 10, minimum=1)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -321,6 +330,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "disputes.tasks.send_staff_digest",
         "schedule": crontab(hour=STAFF_DIGEST_HOUR_UTC, minute=0),
     },
+    "seal-timestamps": {"task": "disputes.tasks.seal_timestamps", "schedule": crontab(minute=17)},
+    "verify-chains": {"task": "disputes.tasks.verify_chains", "schedule": crontab(hour=3, minute=41)},
     "evidence-recheck": {
         "task": "disputes.tasks.recheck_evidence",
         "schedule": crontab(hour=EVIDENCE_RECHECK_HOUR_UTC, minute=30),

@@ -9,6 +9,7 @@ class DisputesConfig(AppConfig):
         # Register the Celery tasks in every process, web included: services queue them by
         # name after a commit (disputes.queue), and Celery only autodiscovers them in workers.
         from disputes import (
+            checks,  # noqa: F401
             db_guard,
             tasks,  # noqa: F401
         )

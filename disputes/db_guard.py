@@ -1,8 +1,8 @@
 """The record is append-only in the database itself, not only in Settle's code.
 
 Triggers installed by migrations (0011) refuse, for anyone, any UPDATE or
-DELETE of timeline entries, evidence rows, evidence checks, review actions,
-field changes and case-file exports; any change to a final letter except its
+DELETE of timeline entries, evidence rows, evidence checks and shared copies, review actions,
+field changes, case-file exports, seals and their timestamps; any change to a final letter except its
 tracking columns (paid, superseded, deadline flagged); and any DELETE of a
 case, client or project (they are archived, never deleted). A raw `UPDATE`
 in a database shell, a queryset `.delete()`, `manage.py flush`: all refused.
@@ -68,6 +68,9 @@ APPEND_ONLY = [
     "disputes_reviewaction",
     "disputes_fieldchange",
     "disputes_casefileexport",
+    "disputes_seal",
+    "disputes_sealtimestamp",
+    "disputes_evidencecopy",
 ]
 NEVER_DELETED = ["disputes_case", "disputes_client", "disputes_project"]
 LETTER_FROZEN = [

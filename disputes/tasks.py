@@ -1,15 +1,22 @@
 """Celery tasks: thin wrappers that call one service each."""
 
+import logging
+
 from celery import shared_task
+from django.core.mail import mail_admins
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from accounts.models import User
-from disputes.models import Case
+from disputes import timestamps
+from disputes.models import Case, Seal
 from disputes.services.evidence import evidence_checks_for_case, evidence_recheck_due
 from disputes.services.notifications import notification_send
+from disputes.services.record import chains_verify_all, seal_timestamp_fetch, seals_timestamp_pending
 from disputes.services.review import staff_digest_queue
 from disputes.services.sweep import outbox_deliver, sweep_run
+
+logger = logging.getLogger(__name__)
 
 RETRYING = {
     "autoretry_for": (OperationalError, InterfaceError),
@@ -52,3 +59,30 @@ def send_staff_digest() -> int:
     queued = staff_digest_queue(now=now)
     outbox_deliver(now=now)
     return queued
+
+
+@shared_task(**RETRYING)
+def seal_timestamp(seal_id: int) -> bool:
+    """Fetch the trusted timestamp of a seal just made (`seal_timestamps` catches up on failures)."""
+    try:
+        return seal_timestamp_fetch(seal=Seal.objects.get(pk=seal_id)) is not None
+    except timestamps.TimestampError:
+        logger.warning("Seal %s could not be timestamped now; the hourly job tries again.", seal_id, exc_info=True)
+        return False
+
+
+@shared_task(**RETRYING)
+def seal_timestamps() -> int:
+    """Hourly: timestamp the recent seals that have no token yet."""
+    return seals_timestamp_pending(now=timezone.now())
+
+
+@shared_task(**RETRYING)
+def verify_chains() -> int:
+    """Nightly: recompute every case's hash chain; a broken one is logged as an error and mailed to ADMINS."""
+    broken = [(case.pk, report.broken_at, report.reason) for case, report in chains_verify_all()]
+    if broken:
+        lines = "\n".join(f"case {pk} at entry {at}: {reason}" for pk, at, reason in broken)
+        logger.error("Timeline hash chains broken:\n%s", lines)
+        mail_admins(f"{len(broken)} case record(s) do not verify", lines, fail_silently=True)
+    return len(broken)

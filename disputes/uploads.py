@@ -216,6 +216,64 @@ def make_thumbnail(upload) -> bytes:
     return out.getvalue()
 
 
+# What an image file may carry besides its pixels, and the name a person knows it by.
+_METADATA = {
+    "exif": "EXIF",
+    "xmp": "XMP",
+    "XML:com.adobe.xmp": "XMP",
+    "photoshop": "IPTC",
+    "comment": "comments",
+}
+
+
+def _metadata_in(image: Image.Image) -> list[str]:
+    found = []
+    exif = image.getexif()
+    if exif:
+        found.append("EXIF")
+        if exif.get_ifd(0x8825) or 0x8825 in exif:  # the GPS IFD
+            found.append("GPS position")
+    for key, name in _METADATA.items():
+        if image.info.get(key) and name not in found:
+            found.append(name)
+    if getattr(image, "text", None):
+        found.append("text chunks")
+    return found
+
+
+def shared_image_copy(source) -> tuple[bytes, list[str]]:
+    """The same picture without its metadata (EXIF with any GPS position, XMP, IPTC, comments, text chunks).
+
+    Orientation is applied, so the copy looks the same without its EXIF
+    orientation tag; the colour profile is kept, since it carries no personal
+    data. An upright JPEG keeps its own quantisation tables ("keep"), so the
+    copy is as close to the original as a re-save allows. Returns the bytes
+    and the names of what was taken out.
+    """
+    source.seek(0)
+    with Image.open(source) as image:
+        image_format = image.format
+        removed = _metadata_in(image)
+        icc = image.info.get("icc_profile")
+        orientation = image.getexif().get(0x0112, 1)
+        out = io.BytesIO()
+        frames = getattr(image, "n_frames", 1)
+        upright = image if orientation in (None, 1) else ImageOps.exif_transpose(image)
+        if image_format == "JPEG":
+            quality = "keep" if upright is image else 95
+            upright.save(out, "JPEG", quality=quality, icc_profile=icc, comment=b"")
+        elif image_format == "PNG":
+            upright.save(out, "PNG", icc_profile=icc)
+        elif image_format == "GIF":
+            image.save(out, "GIF", save_all=frames > 1, comment=b"")
+        elif image_format == "WEBP":
+            upright.save(out, "WEBP", save_all=frames > 1, quality=95, icc_profile=icc, exif=b"", xmp=b"")
+        else:
+            raise UploadRefused("Settle cannot make a shared copy of this kind of image.")
+    source.seek(0)
+    return out.getvalue(), removed
+
+
 def safe_download_name(name: str, extension: str) -> str:
     """A file name for Content-Disposition: the user's name, tamed, with the real extension."""
     base = name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disputes.views import cases, clients, dashboard, evidence, letters, mediation, profile, projects, staff
+from disputes.views import cases, clients, dashboard, evidence, letters, mediation, profile, projects, record, staff
 
 app_name = "disputes"
 
@@ -40,6 +40,11 @@ urlpatterns = [
     path("cases/<int:pk>/evidence/<int:evidence_pk>/", evidence.evidence_detail, name="evidence_detail"),
     path("cases/<int:pk>/evidence/<int:evidence_pk>/download/", evidence.evidence_download, name="evidence_download"),
     path(
+        "cases/<int:pk>/evidence/<int:evidence_pk>/shared/",
+        evidence.evidence_shared_download,
+        name="evidence_shared_download",
+    ),
+    path(
         "cases/<int:pk>/evidence/<int:evidence_pk>/thumbnail/", evidence.evidence_thumbnail, name="evidence_thumbnail"
     ),
     path("cases/<int:pk>/mediators/", mediation.case_mediators, name="case_mediators"),
@@ -63,6 +68,9 @@ urlpatterns = [
     path("cases/<int:pk>/letters/<int:letter_pk>/pdf/", letters.letter_pdf, name="letter_pdf"),
     path("cases/<int:pk>/casefile/", letters.casefile_export, name="casefile_export"),
     path("casefile/verify/", letters.casefile_verify_page, name="casefile_verify"),
+    path("signing-key/", record.signing_key, name="signing_key"),
+    path("signing-key.pem", record.signing_key_pem, name="signing_key_pem"),
+    path("signing-keys.json", record.signing_keys_json, name="signing_keys_json"),
     path("staff/cases/<int:pk>/casefile/", letters.staff_casefile_export, name="staff_casefile_export"),
     # Staff review
     path("staff/queue/", staff.queue, name="staff_queue"),
@@ -76,6 +84,7 @@ urlpatterns = [
         name="staff_evidence_thumbnail",
     ),
     path("staff/cases/<int:pk>/check-evidence/", staff.evidence_check, name="staff_evidence_check"),
+    path("staff/cases/<int:pk>/check-chain/", record.chain_check, name="staff_chain_check"),
     path("staff/cases/<int:pk>/assign/", staff.review_assign, name="review_assign"),
     path("staff/cases/<int:pk>/note/", staff.review_note, name="review_note"),
     path("staff/cases/<int:pk>/decision/", staff.review_decide, name="review_decide"),

@@ -24,6 +24,12 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _own_signing_keys(settings, tmp_path):
+    """Each test has its own installation signing key (made on first use)."""
+    settings.SIGNING_KEY_DIR = tmp_path / "keys"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 is slow by design; tests do not need that protection."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -112,3 +118,16 @@ def _flush_with_the_rewrite_permit():
     BaseDatabaseOperations.execute_sql_flush = flush
     yield
     BaseDatabaseOperations.execute_sql_flush = original
+
+
+def gps_jpeg_bytes(size=(64, 48)) -> bytes:
+    """A photo as a phone takes it: a camera name and a GPS position in its EXIF."""
+    image = Image.new("RGB", size, "green")
+    exif = image.getexif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (52.0, 31.0, 12.0)  # GPSLatitudeRef, GPSLatitude
+    gps[3], gps[4] = "E", (13.0, 24.0, 36.0)  # GPSLongitudeRef, GPSLongitude
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif, quality=90)
+    return buffer.getvalue()

@@ -46,6 +46,9 @@ from tests.factories import (
 # Pages anyone may open without signing in.
 PUBLIC = {
     "disputes:mediation_invitation",
+    "disputes:signing_key",
+    "disputes:signing_key_pem",
+    "disputes:signing_keys_json",
     "accounts:login",
     "accounts:sign_up",
     "accounts:sign_up_sent",
@@ -59,6 +62,7 @@ PUBLIC = {
 POST_ONLY = {
     "accounts:logout",
     "disputes:staff_evidence_check",
+    "disputes:staff_chain_check",
     "disputes:staff_outbox_retry",
     "disputes:letter_discard",
     "disputes:invitation_revoke",
@@ -88,6 +92,7 @@ GET_ONLY = {
     "disputes:case_detail",
     "disputes:evidence_detail",
     "disputes:evidence_download",
+    "disputes:evidence_shared_download",
     "disputes:evidence_thumbnail",
     "disputes:letter_detail",
     "disputes:letter_pdf",
@@ -101,6 +106,9 @@ GET_ONLY = {
     "disputes:mediation_case",
     "disputes:mediation_evidence",
     "disputes:mediation_evidence_thumbnail",
+    "disputes:signing_key",
+    "disputes:signing_key_pem",
+    "disputes:signing_keys_json",
     "accounts:password_change_done",
     "accounts:sign_up_sent",
     "accounts:password_reset_done",
@@ -214,6 +222,7 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:evidence_upload": {"pk": w.case.pk},
         "disputes:evidence_detail": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
         "disputes:evidence_download": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
+        "disputes:evidence_shared_download": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
         "disputes:evidence_thumbnail": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
         "disputes:case_mediators": {"pk": w.case.pk},
         "disputes:invitation_revoke": {"pk": w.case.pk, "invitation_pk": s.invitation.pk},
@@ -243,6 +252,7 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:casefile_export": {"pk": w.case.pk},
         "disputes:staff_casefile_export": {"pk": w.case.pk},
         "disputes:staff_evidence_check": {"pk": w.case.pk},
+        "disputes:staff_chain_check": {"pk": w.case.pk},
         "disputes:staff_outbox_retry": {"kind": "notification", "pk": w.notification.pk},
     }
     return table[name]
@@ -264,6 +274,7 @@ MIXED = [
     "disputes:letter_pdf",
     "disputes:evidence_detail",
     "disputes:evidence_download",
+    "disputes:evidence_shared_download",
     "disputes:evidence_thumbnail",
 ]
 

@@ -38,3 +38,11 @@ def require_chromium() -> str:
     if not CHROMIUM:
         missing("needs Chromium (apt-get install chromium)")
     return CHROMIUM
+
+
+def require_openssl() -> str:
+    """OpenSSL's command line: the hand checks a case file's HOW-TO describes, and the test timestamp authority."""
+    path = shutil.which("openssl")
+    if not path:
+        missing("needs the openssl command (apt-get install openssl)")
+    return path

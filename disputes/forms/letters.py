@@ -2,6 +2,7 @@
 
 from django import forms
 
+from disputes import signing
 from disputes.forms.fields import DateInput, SettleMeta
 from disputes.models import Letter, ScopeAgreement
 
@@ -45,3 +46,21 @@ class FinalizeForm(forms.Form):
 
 class VerifyCasefileForm(forms.Form):
     file = forms.FileField(label="Case file (.zip)")
+    public_key = forms.CharField(
+        label="Public key of another Settle installation (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "-----BEGIN PUBLIC KEY-----"}),
+        help_text="Leave empty to check against this installation's own keys. For a case file made elsewhere, "
+        "paste the key that installation publishes at /signing-key/.",
+    )
+
+    def clean_public_key(self):
+        text = self.cleaned_data["public_key"].strip()
+        if not text:
+            return None
+        try:
+            signing.load_public_key(text)
+        except ValueError as error:
+            raise forms.ValidationError(f"This is not a public key Settle can use: {error}") from None
+        return text

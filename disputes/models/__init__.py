@@ -9,10 +9,11 @@ from disputes.models.cases import AppendOnlyError, Case, CaseQuerySet, TimelineE
 from disputes.models.checks import CasefileCheck, EvidenceCheck
 from disputes.models.clock import Concern, Reminder, ReminderEmail
 from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
-from disputes.models.evidence import Evidence, evidence_upload_to, thumbnail_upload_to
+from disputes.models.evidence import Evidence, EvidenceCopy, copy_upload_to, evidence_upload_to, thumbnail_upload_to
 from disputes.models.letters import Letter, letter_upload_to
 from disputes.models.outbox import Notification, OutboxRow
 from disputes.models.parties import Client, Milestone, Project, ScopeAgreement, WarningSign
+from disputes.models.record import CasefileExport, FieldChange, Seal, SealTimestamp
 from disputes.models.review import (
     MediatorAccess,
     MediatorInvitation,
@@ -27,11 +28,14 @@ __all__ = [
     "Case",
     "CaseQuerySet",
     "CasefileCheck",
+    "CasefileExport",
     "Channel",
     "Client",
     "Concern",
     "Evidence",
     "EvidenceCheck",
+    "EvidenceCopy",
+    "FieldChange",
     "FormSubmission",
     "Letter",
     "MediatorAccess",
@@ -46,9 +50,12 @@ __all__ = [
     "Review",
     "ReviewAction",
     "ScopeAgreement",
+    "Seal",
+    "SealTimestamp",
     "SettlementProposal",
     "TimelineEntry",
     "WarningSign",
+    "copy_upload_to",
     "currency_validator",
     "evidence_upload_to",
     "letter_upload_to",

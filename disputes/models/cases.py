@@ -104,6 +104,8 @@ class Case(models.Model):
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Archived, never deleted: hidden from the lists, kept with everything it holds.
+    archived_at = models.DateTimeField(null=True, blank=True)
     # The due time of the oldest unanswered concern, kept by services.clock.
     response_due_at = models.DateTimeField(null=True, blank=True)
     # The timeline's hash chain (see rules.chain): how many entries, and the last link. Kept by entry_append.
@@ -171,6 +173,7 @@ class TimelineEntry(models.Model):
         MEDIATOR_NOTE = "mediator_note", "Mediator note"
         SETTLEMENT = "settlement", "Settlement proposal"
         SETTLEMENT_ANSWER = "settlement_answer", "Answer to a settlement proposal"
+        SEAL = "seal", "Record sealed"
 
     # Kinds a person writes by hand; the others are written by services.
     MANUAL_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.CALL, Kind.NOTE, Kind.PAYMENT, Kind.SCOPE_CHANGE)

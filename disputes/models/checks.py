@@ -12,6 +12,7 @@ class CasefileCheck(models.Model):
     class Verdict(models.TextChoices):
         OK = "ok", "Verified"
         DOES_NOT_VERIFY = "does_not_verify", "Does not verify"
+        UNSIGNED = "unsigned", "Files match, but not signed"
         REFUSED = "refused", "Refused (over a limit or not a case file)"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

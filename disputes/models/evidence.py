@@ -19,6 +19,10 @@ def thumbnail_upload_to(instance: Evidence, filename: str) -> str:
     return f"thumbnails/{instance.case_id}/{uuid.uuid4().hex}.jpg"
 
 
+def copy_upload_to(instance: EvidenceCopy, filename: str) -> str:
+    return f"shared/{instance.evidence.case_id}/{uuid.uuid4().hex}{instance.evidence.extension}"
+
+
 class Evidence(models.Model):
     class Kind(models.TextChoices):
         SCREENSHOT = "screenshot", "Conversation screenshot"
@@ -54,3 +58,22 @@ class Evidence(models.Model):
     @property
     def is_image(self) -> bool:
         return bool(self.thumbnail)
+
+
+class EvidenceCopy(models.Model):
+    """The copy of an evidence image that others see: the same picture without its metadata.
+
+    Staff, mediators and the case file get this copy (no EXIF, GPS position,
+    XMP or comments); the original stays the freelancer's, with its own
+    fingerprint. Both fingerprints are kept. Never changed.
+    """
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.PROTECT, related_name="shared_copy")
+    file = models.FileField(upload_to=copy_upload_to, max_length=200)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    removed = models.CharField(max_length=200, blank=True, help_text="What was taken out of the original.")
+    made_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Shared copy of evidence {self.evidence_id}"

@@ -76,6 +76,15 @@ def entry_fields(entry: Any, *, sequence_of: Callable[[int | None], int | None])
     }
 
 
+SEAL_FORMAT = "settle-seal/1"
+
+
+def seal_statement(*, case: int, sequence: int, head: str, sealed_at: dt.datetime, key: str) -> bytes:
+    """The exact bytes a seal signs: which case, up to which entry, that entry's link, when, with which key."""
+    statement = {"format": SEAL_FORMAT, "case": case, "sequence": sequence, "head": head, "key": key}
+    return canonical({**statement, "sealed_at": _utc(sealed_at)})
+
+
 def canonical(fields: Mapping[str, Any]) -> bytes:
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 

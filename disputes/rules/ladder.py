@@ -208,6 +208,15 @@ def is_escalated(stage: str) -> bool:
     return stage in ESCALATED_STAGES
 
 
+def seals_record(from_stage: str, to_stage: str) -> bool:
+    """Whether a move seals the case's record: each arrival on platform support, mediation or legal.
+
+    From then on others weigh the record, so its chain head is signed and put
+    on the timeline (services.timeline).
+    """
+    return to_stage in ESCALATED_STAGES and to_stage != from_stage
+
+
 def _target(state: CaseState, move: str) -> CaseState:
     """The state a move leads to, or IllegalMove saying why it cannot be made."""
     stage, status = state.stage, state.status

@@ -1,6 +1,7 @@
 """Storing evidence files with their fingerprints."""
 
 import datetime
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -8,17 +9,24 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
-from disputes.models import Case, Evidence, EvidenceCheck, TimelineEntry
+from disputes.models import Case, Evidence, EvidenceCheck, EvidenceCopy, TimelineEntry
 from disputes.queue import enqueue_after_commit
 from disputes.rules import dates
 from disputes.services.common import ensure_owner
 from disputes.services.timeline import entry_append
-from disputes.uploads import Inspection, UploadRefused, file_sha256, inspect_upload, make_thumbnail
+from disputes.uploads import (
+    Inspection,
+    UploadRefused,
+    file_sha256,
+    inspect_upload,
+    make_thumbnail,
+    shared_image_copy,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +64,13 @@ def evidence_add(*, case: Case, author: User, uploads: list[UploadedFile], detai
     if details.captured_on is not None and not dates.in_range(details.captured_on):
         raise ValidationError({"captured_on": dates.OUT_OF_RANGE})
 
-    checked: list[tuple[UploadedFile, Inspection, bytes | None]] = []
+    checked: list[tuple[UploadedFile, Inspection, bytes | None, tuple[bytes, list[str]] | None]] = []
     errors: dict[str, str] = {}
     for upload in uploads:
         try:
             inspection = inspect_upload(upload)
             thumbnail = make_thumbnail(upload) if inspection.is_image else None
+            copy = shared_image_copy(upload) if inspection.is_image else None
         except UploadRefused as refusal:
             errors[upload.name] = str(refusal)
             continue
@@ -69,7 +78,7 @@ def evidence_add(*, case: Case, author: User, uploads: list[UploadedFile], detai
             logger.warning("Could not process upload %r", upload.name, exc_info=True)
             errors[upload.name] = "This file could not be read. It may be damaged."
             continue
-        checked.append((upload, inspection, thumbnail))
+        checked.append((upload, inspection, thumbnail, copy))
     if errors:
         raise EvidenceRefused(errors)
     if not checked:
@@ -81,8 +90,8 @@ def evidence_add(*, case: Case, author: User, uploads: list[UploadedFile], detai
     # short transaction; if that fails, the copied files are removed again.
     prepared: list[Evidence] = []
     try:
-        for upload, inspection, thumbnail in checked:
-            prepared.append(_copy_files(case, author, upload, inspection, thumbnail, details))
+        for upload, inspection, thumbnail, copy in checked:
+            prepared.append(_copy_files(case, author, upload, inspection, thumbnail, copy, details))
         with transaction.atomic():
             for evidence in prepared:
                 _record(evidence)
@@ -99,9 +108,10 @@ def _copy_files(
     upload: UploadedFile,
     inspection: Inspection,
     thumbnail: bytes | None,
+    copy: tuple[bytes, list[str]] | None,
     details: EvidenceDetails,
 ) -> Evidence:
-    """The Evidence row, not yet saved, with its file (and thumbnail) already in storage."""
+    """The Evidence row, not yet saved, with its file (and thumbnail and shared copy) already in storage."""
     evidence = Evidence(
         case=case,
         entry=details.entry,
@@ -117,19 +127,35 @@ def _copy_files(
     )
     upload.seek(0)
     evidence.file.save("upload", upload, save=False)
+    evidence.pending_copy = None
     try:
         if thumbnail is not None:
             evidence.thumbnail.save("thumbnail.jpg", ContentFile(thumbnail), save=False)
+        if copy is not None:
+            evidence.pending_copy = _copy_row(evidence, *copy)
     except BaseException:
         _remove_files(evidence)
         raise
     return evidence
 
 
+def _copy_row(evidence: Evidence, data: bytes, removed: list[str]) -> EvidenceCopy:
+    """The shared copy's row, not yet saved, with its file in storage."""
+    copy = EvidenceCopy(
+        evidence=evidence, size=len(data), sha256=hashlib.sha256(data).hexdigest(), removed=", ".join(removed)
+    )
+    copy.file.save("copy", ContentFile(data), save=False)
+    return copy
+
+
 def _record(evidence: Evidence) -> None:
     now = timezone.now()
     evidence.uploaded_at = now
     evidence.save()
+    copy = getattr(evidence, "pending_copy", None)
+    if copy is not None:
+        copy.evidence, copy.made_at = evidence, now
+        copy.save()
     # The fingerprint was taken from these very bytes: the first check is the upload itself.
     EvidenceCheck.objects.create(
         evidence=evidence,
@@ -143,15 +169,40 @@ def _record(evidence: Evidence) -> None:
         author=evidence.uploaded_by,
         kind=TimelineEntry.Kind.EVIDENCE,
         body=f"{evidence.get_kind_display()}: {evidence.caption or evidence.original_name}",
-        fingerprints=(evidence.sha256,),
+        # The original's fingerprint and, for an image, its shared copy's.
+        fingerprints=(evidence.sha256, copy.sha256) if copy is not None else (evidence.sha256,),
         now=now,
     )
 
 
 def _remove_files(evidence: Evidence) -> None:
-    for field in (evidence.file, evidence.thumbnail):
+    copy = getattr(evidence, "pending_copy", None)
+    for field in (evidence.file, evidence.thumbnail, copy.file if copy is not None else None):
         if field and field.name:
             field.storage.delete(field.name)
+
+
+def evidence_shared_copy(*, evidence: Evidence) -> EvidenceCopy | None:
+    """The copy of an image others see (made now if an older upload has none); None for other files.
+
+    Raises FileNotFoundError when the original is no longer in storage.
+    """
+    if not evidence.content_type.startswith("image/"):
+        return None
+    existing = EvidenceCopy.objects.filter(evidence=evidence).first()
+    if existing is not None:
+        return existing
+    with evidence.file.open("rb") as original:
+        data, removed = shared_image_copy(original)
+    copy = _copy_row(evidence, data, removed)
+    copy.made_at = timezone.now()
+    try:
+        with transaction.atomic():
+            copy.save()
+    except IntegrityError:  # another request made it first
+        copy.file.storage.delete(copy.file.name)
+        return EvidenceCopy.objects.get(evidence=evidence)
+    return copy
 
 
 def evidence_verify(*, evidence: Evidence) -> str:

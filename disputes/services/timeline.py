@@ -11,6 +11,9 @@ transaction, so concurrent writers queue up and the chain never forks (a
 unique constraint on (case, sequence) backs this up).
 What must follow a new entry runs from one explicit step, `_after_append`:
 
+- a move onto platform support, mediation or legal seals the record: the
+  chain head is signed with the installation's key (`signing`) and a seal
+  entry, itself the next link, is appended (`rules.ladder.seals_record`);
 - an entry the response clock reads (a message, "no answer needed", a change
   of status) re-syncs the case's concerns and its deadline;
 - a payment recomputes whether the case's sent letters are paid.
@@ -19,7 +22,9 @@ The user-facing services below (`entry_add`, `entry_correct`,
 `concern_dismiss`) check what a person may write by hand, then call the door.
 """
 
+import base64
 import datetime
+import logging
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,11 +34,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from disputes.models import Case, TimelineEntry
-from disputes.rules import chain, dates
+from disputes import signing, timestamps
+from disputes.models import Case, Seal, TimelineEntry
+from disputes.queue import enqueue_after_commit
+from disputes.rules import chain, dates, ladder
 from disputes.services.clock import concerns_sync
 from disputes.services.common import ensure_owner
 from disputes.services.letter_tracking import letters_sync_payments
+
+logger = logging.getLogger(__name__)
 
 # A little tolerance for a clock on the user's device that runs ahead.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
@@ -128,10 +137,53 @@ def entry_append(
 def _after_append(entry: TimelineEntry, case: Case) -> None:
     """Everything a new entry sets off, in one place (see the module docstring)."""
     status_changed = entry.kind == TimelineEntry.Kind.STAGE_CHANGE and entry.from_status != entry.to_status
+    if entry.kind == TimelineEntry.Kind.STAGE_CHANGE and ladder.seals_record(entry.from_stage, entry.to_stage):
+        _seal(entry, case)
     if entry.kind in TimelineEntry.CLOCK_KINDS or status_changed:
         concerns_sync(case=case)
     if entry.kind == TimelineEntry.Kind.PAYMENT:
         letters_sync_payments(case=case)
+
+
+def _seal(sealed: TimelineEntry, case: Case) -> Seal | None:
+    """Sign the chain head as it stands after `sealed`, and put the seal on the timeline.
+
+    A signing key that cannot be used does not stop the move: the case goes
+    up the ladder unsealed and the error is logged for the operator.
+    """
+    try:
+        key = signing.current_key()
+    except (signing.SigningKeyError, OSError):
+        logger.exception("Case %s reached %s but could not be sealed", case.pk, sealed.to_stage)
+        return None
+    now = timezone.now()
+    fingerprint = key.public.fingerprint
+    statement = chain.seal_statement(
+        case=case.pk, sequence=sealed.sequence, head=sealed.entry_sha256, sealed_at=now, key=fingerprint
+    )
+    signature = base64.b64encode(key.sign(statement)).decode()
+    entry = entry_append(
+        case=case,
+        author=sealed.author,
+        kind=TimelineEntry.Kind.SEAL,
+        body=f"Record sealed on reaching {ladder.rung(sealed.to_stage).label.lower()}: entries 1 to "
+        f"{sealed.sequence}, chain head {sealed.entry_sha256}. Signed by this Settle installation "
+        f"(Ed25519 key {fingerprint[:16]}); signature {signature}",
+        now=now,
+    )
+    seal = Seal.objects.create(
+        case=case,
+        entry=entry,
+        sequence=sealed.sequence,
+        head=sealed.entry_sha256,
+        sealed_at=now,
+        statement=statement.decode(),
+        signature=signature,
+        key_fingerprint=fingerprint,
+    )
+    if timestamps.enabled():
+        enqueue_after_commit("disputes.tasks.seal_timestamp", seal.pk)
+    return seal
 
 
 # --- What a person writes by hand -------------------------------------------------------

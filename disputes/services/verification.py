@@ -1,4 +1,21 @@
-"""Checking a case file: every file listed, present, and matching its SHA-256 and size.
+"""Checking a case file, and saying plainly which of its proofs held.
+
+Five checks, each reported on its own (`Verification`):
+
+1. the signature: manifest.json's Ed25519 signature, by a key trusted here
+   (this installation's keys, current or retired, or the keys a person
+   supplies), or by a key nobody here knows (another installation);
+2. the files: every file the manifest lists is present and matches its
+   SHA-256 and size, and nothing was added;
+3. the timeline: timeline.json's hash chain recomputed link by link
+   (rules.chain), ending at the head the signed manifest gives;
+4. the seals: each signed by a trusted key and naming a link the chain has;
+5. the trusted timestamp over manifest.json, when there is one.
+
+Rewriting manifest.json to match a replaced file breaks check 1; replacing
+a file alone breaks check 2; editing, removing or re-ordering an entry in
+timeline.json breaks check 3 (or 2, as timeline.json is listed too). None of
+the checks needs the database or the network.
 
 Anyone signed in may upload a ZIP here, so nothing about it is trusted and
 everything is bounded (`VerifyLimits`, from settings): how many members, how
@@ -15,7 +32,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import time
 import zipfile
 import zlib
@@ -27,33 +43,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
+from disputes import signing, timestamps
 from disputes.models import CasefileCheck
-from disputes.services.casefile import CHUNK, MANIFEST
-
-MB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class VerifyLimits:
-    members: int = 5_000
-    member_bytes: int = 100 * MB
-    total_bytes: int = 1024 * MB
-    manifest_bytes: int = 1 * MB
-    manifest_depth: int = 10
-    seconds: float = 60.0
-
-    @classmethod
-    def from_settings(cls) -> VerifyLimits:
-        return cls(
-            members=settings.CASEFILE_VERIFY_MAX_MEMBERS,
-            member_bytes=settings.CASEFILE_VERIFY_MAX_MEMBER_MB * MB,
-            total_bytes=settings.CASEFILE_VERIFY_MAX_MB * MB,
-            seconds=float(settings.CASEFILE_VERIFY_SECONDS),
-        )
-
-
-class Refused(Exception):
-    """The file is over a limit or malformed; the message says which, for the person who sent it."""
+from disputes.rules import chain as chain_rules
+from disputes.services import proofs
+from disputes.services.casefile import AFTER_MANIFEST, CHUNK, MANIFEST, TIMESTAMP
+from disputes.services.proofs import MB, Refused, VerifyLimits, parse_json, read_small
+from disputes.timestamps import TokenCheck
 
 
 @dataclass
@@ -66,42 +62,60 @@ class Verification:
     missing_at_export: list[str] = field(default_factory=list)
     error: str = ""
     manifest: dict = field(default_factory=dict)
+    # The signature over manifest.json: "valid", "invalid", "unknown_key" (valid, but by a key not trusted
+    # here) or "missing"; and the key that made it.
+    signature: str = ""
+    key_fingerprint: str = ""
+    key_label: str = ""
+    # The timeline's hash chain, from timeline.json; `chain_problem` when it cannot be checked at all.
+    chain: chain_rules.ChainReport | None = None
+    chain_problem: str = ""
+    seals: int = 0
+    seal_problems: list[str] = field(default_factory=list)
+    # The trusted timestamp over manifest.json, if the file has one: "valid", "invalid", "unchecked" or "".
+    timestamp: str = ""
+    timestamp_check: TokenCheck | None = None
+
+    @property
+    def files_ok(self) -> bool:
+        return not (self.changed or self.missing or self.extra)
+
+    @property
+    def signed(self) -> bool:
+        return self.signature == "valid"
+
+    @property
+    def chain_ok(self) -> bool:
+        return self.chain is not None and self.chain.ok and not self.chain_problem
 
     @property
     def ok(self) -> bool:
-        return not (self.changed or self.missing or self.extra or self.error)
+        return (
+            not self.error
+            and self.files_ok
+            and self.signed
+            and self.chain_ok
+            and not self.seal_problems
+            and self.timestamp != "invalid"
+        )
+
+    @property
+    def verdict(self) -> str:
+        if self.error:
+            return CasefileCheck.Verdict.REFUSED
+        if self.ok:
+            return CasefileCheck.Verdict.OK
+        if self.signature == "missing" and self.files_ok and not self.manifest.get("format"):
+            return CasefileCheck.Verdict.UNSIGNED  # made before Settle signed its case files
+        return CasefileCheck.Verdict.DOES_NOT_VERIFY
 
 
-def _depth(value, limit: int) -> int:
-    """How deeply lists and objects nest, without recursion (a hostile manifest can nest deeply)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, level)
-            if deepest > limit:
-                return deepest
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
-def _read_manifest(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: VerifyLimits) -> dict:
-    if info.file_size > limits.manifest_bytes:
-        raise Refused(f"Its manifest.json is {info.file_size / MB:.1f} MB; a case file's is far smaller than 1 MB.")
-    with archive.open(info) as stream:
-        raw = stream.read(limits.manifest_bytes + 1)
-    if len(raw) > limits.manifest_bytes:
-        raise Refused("Its manifest.json is larger than its header says. It is not a Settle case file.")
-    try:
-        manifest = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise Refused("The manifest cannot be read.") from None
-    if _depth(manifest, limits.manifest_depth) > limits.manifest_depth:
-        raise Refused("The manifest is nested too deeply to be a Settle case file.")
+def _read_manifest(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: VerifyLimits) -> tuple[dict, bytes]:
+    raw = read_small(archive, info, limits.manifest_bytes, "manifest.json")
+    manifest = parse_json(raw, limits, "manifest")
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
         raise Refused("The manifest cannot be read.")
-    return manifest
+    return manifest, raw
 
 
 def _check_headers(infos: list[zipfile.ZipInfo], limits: VerifyLimits) -> None:
@@ -134,21 +148,44 @@ def _hash_member(archive, info, limits: VerifyLimits, budget: list[int], deadlin
 
 
 def casefile_verify(
-    source, *, limits: VerifyLimits | None = None, clock: Callable[[], float] = time.monotonic
+    source,
+    *,
+    limits: VerifyLimits | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    keys: dict[str, proofs.TrustedKey] | None = None,
+    timestamp_roots: list | None = None,
 ) -> Verification:
-    """Check a case file against its manifest, within `limits`. Never raises for bad input."""
+    """Check a case file: its signature, every file against the manifest, the timeline's chain, its seals
+    and any trusted timestamp, within `limits`. Never raises for bad input.
+
+    `keys` are the signing keys trusted here (by default this installation's,
+    current and retired); `timestamp_roots` the timestamp authority's root
+    certificates (by default TIMESTAMP_AUTHORITY_CA's). Neither needs the
+    database or the network, so a case file is checked offline.
+    """
     limits = limits or VerifyLimits.from_settings()
     report = Verification()
     try:
-        _verify(source, limits, clock, report)
+        keys = proofs.installation_keys() if keys is None else keys
+        roots = _default_roots() if timestamp_roots is None else timestamp_roots
+        _verify(source, limits, clock, report, keys, roots)
     except Refused as refusal:
         report.error = str(refusal)
+    except signing.SigningKeyError as error:
+        report.error = f"This installation's signing keys cannot be read, so nothing was checked: {error}"
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError):
         report.error = "This is not a ZIP file, or it is damaged."
     return report
 
 
-def _verify(source, limits: VerifyLimits, clock, report: Verification) -> None:
+def _default_roots() -> list:
+    try:
+        return timestamps.load_roots()
+    except timestamps.TimestampError:
+        return []
+
+
+def _verify(source, limits: VerifyLimits, clock, report: Verification, keys, roots) -> None:
     deadline = clock() + limits.seconds
     with zipfile.ZipFile(source) as archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
@@ -156,7 +193,7 @@ def _verify(source, limits: VerifyLimits, clock, report: Verification) -> None:
         by_name = {info.filename: info for info in infos}
         if MANIFEST not in by_name:
             raise Refused("The file has no manifest.json: it is not a Settle case file.")
-        manifest = _read_manifest(archive, by_name[MANIFEST], limits)
+        manifest, raw_manifest = _read_manifest(archive, by_name[MANIFEST], limits)
         try:
             listed = {str(item["path"]): item for item in manifest["files"]}
         except (KeyError, TypeError):
@@ -165,23 +202,27 @@ def _verify(source, limits: VerifyLimits, clock, report: Verification) -> None:
         report.missing_at_export = [
             str(item.get("path", "")) for item in manifest.get("missing_from_storage", []) if isinstance(item, dict)
         ]
+        proofs.check_signature(archive, by_name, raw_manifest, manifest, keys, report)
         budget = [limits.total_bytes]
         for path, item in sorted(listed.items()):
-            if path not in by_name:
+            if path not in by_name or path in AFTER_MANIFEST or path == MANIFEST:
                 report.missing.append(path)
                 continue
             digest, size = _hash_member(archive, by_name[path], limits, budget, deadline, clock)
             report.checked += 1
-            if digest != item.get("sha256") or size != item.get("size"):
+            if not isinstance(item, dict) or digest != item.get("sha256") or size != item.get("size"):
                 report.changed.append(path)
-        report.extra = sorted(set(by_name) - set(listed) - {MANIFEST})
+        report.extra = sorted(set(by_name) - set(listed) - {MANIFEST} - AFTER_MANIFEST)
+        if manifest.get("format"):
+            proofs.check_timeline(archive, by_name, listed, manifest, keys, limits, report)
+        if TIMESTAMP in by_name:
+            proofs.check_timestamp(archive, by_name[TIMESTAMP], raw_manifest, roots, report)
 
 
 def casefile_check_record(*, user: User, name: str, size: int, report: Verification) -> CasefileCheck:
     """Keep a record of a check made on the page (who, when, what, the verdict)."""
-    verdict = "refused" if report.error else ("ok" if report.ok else "does_not_verify")
     return CasefileCheck.objects.create(
-        user=user, checked_at=timezone.now(), file_name=name[:255], size=size, verdict=verdict
+        user=user, checked_at=timezone.now(), file_name=name[:255], size=size, verdict=report.verdict
     )
 
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from disputes.forms import EvidenceForm
 from disputes.models import Case, Evidence
-from disputes.services.evidence import EvidenceDetails, EvidenceRefused, evidence_add
+from disputes.services.evidence import EvidenceDetails, EvidenceRefused, evidence_add, evidence_shared_copy
 from disputes.uploads import safe_download_name
 from disputes.views.common import create_once
 from disputes.views.loaders import case_for_owner, evidence_for_owner, loads
@@ -43,14 +43,28 @@ def evidence_upload(request, case: Case):
     return render(request, "disputes/evidence_form.html", {"case": case, "form": form}, status=status)
 
 
-def attachment_response(evidence: Evidence) -> FileResponse:
-    """The original file, as a download that no browser will render or run.
+def attachment_response(evidence: Evidence, *, shared: bool = False) -> FileResponse:
+    """The file, as a download that no browser will render or run.
 
     Every view serving evidence (owner, staff, mediator) answers with this,
-    after its own loader checked access.
+    after its own loader checked access. With `shared` (staff, mediators, and
+    the owner asking what they see), an image is served as its copy without
+    metadata; the original, with its EXIF and GPS position, goes to the owner only.
     """
+    stored = evidence.file
+    if shared:
+        try:
+            copy = evidence_shared_copy(evidence=evidence)
+        except FileNotFoundError:
+            raise Http404("This file is missing from storage.") from None
+        if copy is not None:
+            stored = copy.file
+    try:
+        opened = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404("This file is missing from storage.") from None
     response = FileResponse(
-        evidence.file.open("rb"),
+        opened,
         as_attachment=True,
         filename=safe_download_name(evidence.original_name, evidence.extension),
         content_type=evidence.content_type,
@@ -81,6 +95,13 @@ def evidence_download(request, evidence: Evidence):
 @login_required
 @loads(evidence_for_owner)
 @require_safe
+def evidence_shared_download(request, evidence: Evidence):
+    return attachment_response(evidence, shared=True)
+
+
+@login_required
+@loads(evidence_for_owner)
+@require_safe
 def evidence_thumbnail(request, evidence: Evidence):
     return thumbnail_response(evidence)
 
@@ -89,4 +110,8 @@ def evidence_thumbnail(request, evidence: Evidence):
 @loads(evidence_for_owner)
 @require_safe
 def evidence_detail(request, evidence: Evidence):
-    return render(request, "disputes/evidence_detail.html", {"case": evidence.case, "item": evidence})
+    try:
+        copy = evidence_shared_copy(evidence=evidence)
+    except FileNotFoundError:
+        copy = None
+    return render(request, "disputes/evidence_detail.html", {"case": evidence.case, "item": evidence, "copy": copy})

@@ -15,7 +15,12 @@ from disputes.models import Case, Letter
 from disputes.selectors import plan_differences
 from disputes.services import letters as letter_services
 from disputes.services.casefile import casefile_name, casefile_stream
-from disputes.services.verification import casefile_check_record, casefile_checks_allowed, casefile_verify
+from disputes.services.proofs import given_keys
+from disputes.services.verification import (
+    casefile_check_record,
+    casefile_checks_allowed,
+    casefile_verify,
+)
 from disputes.views.common import create_once, form_errors, refusal
 from disputes.views.loaders import case_for_owner, case_for_staff, letter_for_owner, loads, staff_required
 
@@ -187,6 +192,7 @@ def casefile_verify_page(request):
                     "file", f"This file is larger than the {settings.CASEFILE_VERIFY_MAX_MB:,} MB this page checks."
                 )
             else:
-                report = casefile_verify(upload)
+                given = form.cleaned_data["public_key"]
+                report = casefile_verify(upload, keys=given_keys([given]) if given else None)
                 casefile_check_record(user=request.user, name=upload.name, size=upload.size or 0, report=report)
     return render(request, "letters/verify.html", {"form": form, "report": report}, status=status)

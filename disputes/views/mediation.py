@@ -117,7 +117,7 @@ def mediation_propose(request, case: Case):
 @loads(evidence_for_mediator)
 @require_safe
 def mediation_evidence(request, evidence: Evidence):
-    return attachment_response(evidence)
+    return attachment_response(evidence, shared=True)
 
 
 @login_required

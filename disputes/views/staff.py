@@ -91,7 +91,7 @@ def _case_page(request, case: Case, **forms):
 @loads(evidence_for_staff)
 @require_safe
 def evidence_download(request, evidence: Evidence):
-    return attachment_response(evidence)
+    return attachment_response(evidence, shared=True)
 
 
 @staff_required

@@ -67,7 +67,7 @@ def test_deleting_a_freelancer_is_refused_while_they_have_records(client, root, 
     assert response.status_code == 200 and "Cannot delete user" in response.content.decode()
     assert User.objects.filter(pk=owner.pk).exists()
     counts = (Case.objects.count(), Client.objects.count(), Project.objects.count(), TimelineEntry.objects.count())
-    assert counts == (1, 1, 1, 2)
+    assert counts == (1, 1, 1, 3)  # opened, moved to platform support, sealed
 
 
 def test_closing_reviews_from_the_admin_goes_through_the_service(client, root, escalated):

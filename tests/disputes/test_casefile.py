@@ -67,12 +67,15 @@ def test_the_zip_holds_summary_evidence_letters_and_a_true_manifest(full_case, o
         assert any(n.startswith("evidence/") and n.endswith("invoice.txt") for n in names)
         assert any(n.startswith("letters/") and n.endswith(".pdf") for n in names)
         assert manifest["exported_by"]["email"] == owner.email and manifest["exported_at"]
-        assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
+        assert {f["path"] for f in manifest["files"]} == names - {"manifest.json", "manifest.sig"}
         for item in manifest["files"]:
             data = archive.read(item["path"])
             assert hashlib.sha256(data).hexdigest() == item["sha256"] and len(data) == item["size"]
+        # Every original's fingerprint is there: as the file's own, or beside its shared copy's.
         stored = {e.sha256 for e in Evidence.objects.filter(case=full_case)}
-        assert stored <= {f["sha256"] for f in manifest["files"]}
+        assert stored <= {f["sha256"] for f in manifest["files"]} | {
+            f.get("original_sha256") for f in manifest["files"]
+        }
         summary = archive.read("case-summary.pdf")
     import pypdf
 
@@ -117,8 +120,10 @@ def test_verify_reports_changed_missing_and_extra_files_by_name(full_case, owner
     assert extra.extra == ["evidence/planted.txt"] and not extra.changed
 
     call_command("verify_casefile", str(good))
-    with pytest.raises(CommandError, match="1 changed"):
-        call_command("verify_casefile", str(tmp_path / "flipped.zip"))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="does NOT verify"):
+        call_command("verify_casefile", str(tmp_path / "flipped.zip"), stdout=out)
+    assert f"CHANGED  {evidence_name}" in out.getvalue()
     (tmp_path / "junk.zip").write_bytes(b"not a zip")
     with pytest.raises(CommandError, match="not a ZIP"):
         call_command("verify_casefile", str(tmp_path / "junk.zip"))
@@ -135,7 +140,8 @@ def test_the_verify_page(client, full_case, owner, tmp_path):
     response = client.post(
         reverse("disputes:casefile_verify"), {"file": SimpleUploadedFile("t.zip", tampered.read_bytes())}
     )
-    assert "Missing:</strong> case-summary.pdf" in response.content.decode()
+    page = response.content.decode()
+    assert "<li>Missing: case-summary.pdf</li>" in page and "This case file does not verify" in page
 
 
 def test_only_the_owner_and_staff_for_escalated_cases_export(client, full_case, owner, outsider, staff):
@@ -158,7 +164,7 @@ def test_only_the_owner_and_staff_for_escalated_cases_export(client, full_case, 
 
 
 def test_a_changed_evidence_file_is_noted_in_the_manifest(full_case, owner, tmp_path):
-    item = Evidence.objects.filter(case=full_case).first()
+    item = Evidence.objects.get(case=full_case, original_name="invoice.txt")
     path = Path(item.file.path)
     path.write_bytes(path.read_bytes() + b"tampered")
     manifest = json.loads(zipfile.ZipFile(export(full_case, owner, tmp_path / "c.zip")).read("manifest.json"))

@@ -106,7 +106,7 @@ def test_files_are_copied_outside_the_transaction_that_records_them(case, monkey
 
     monkeypatch.setattr(FileSystemStorage, "_save", watching_save)
     upload(case)
-    assert in_transaction == [False, False]  # the file and its thumbnail
+    assert in_transaction == [False, False, False]  # the file, its thumbnail and its shared copy
 
 
 @pytest.mark.django_db(transaction=True)

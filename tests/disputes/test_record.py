@@ -142,7 +142,8 @@ def test_evidence_and_letters_carry_their_fingerprints_in_the_chain(case):
         case=case, author=case.owner, uploads=[SimpleUploadedFile("a.png", png_bytes())],
         details=EvidenceDetails(kind="photo"),
     )  # fmt: skip
-    assert TimelineEntry.objects.get(case=case, kind="evidence").fingerprints == evidence.sha256
+    expected = f"{evidence.sha256},{evidence.shared_copy.sha256}"  # the original and the copy others see
+    assert TimelineEntry.objects.get(case=case, kind="evidence").fingerprints == expected
 
 
 @pytest.mark.parametrize(

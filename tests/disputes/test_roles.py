@@ -110,6 +110,7 @@ def actions(s: Setup) -> dict:
             {"staff"},
             None,  # queued after the commit; see test_evidence_checks.py
         ),
+        "staff chain check": ("post", reverse("disputes:staff_chain_check", args=[c]), {}, {"staff"}, None),
         "staff outbox retry": (
             "post",
             reverse("disputes:staff_outbox_retry", args=["notification", s.notification.pk]),
@@ -184,6 +185,7 @@ ACTION_NAMES = [
     "staff case file",
     "staff outbox",
     "staff evidence check",
+    "staff chain check",
     "staff outbox retry",
     "staff assign",
     "staff decision",
