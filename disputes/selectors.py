@@ -15,10 +15,22 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
-from disputes.models import Case, Evidence, EvidenceCheck, Letter, Project, Review, ScopeAgreement, TimelineEntry
+from disputes.models import (
+    Case,
+    Evidence,
+    EvidenceCheck,
+    FieldChange,
+    Letter,
+    Project,
+    Review,
+    ScopeAgreement,
+    TimelineEntry,
+)
 from disputes.rules import ladder, money
 
 OWNER, STAFF, MEDIATOR = "owner", "staff", "mediator"
+# How many field edits a page shows (services.history keeps them all).
+HISTORY_LIMIT = 50
 
 _EVIDENCE_ROUTES = {
     # viewer: (main link, thumbnail) — the owner's main link is a detail page, the others download.
@@ -92,6 +104,9 @@ class CaseView:
     # The owner's extras.
     letters: list[Letter] = field(default_factory=list)
     in_review: Review | None = None
+    # Edits of the case's own fields (amount, kind, ...), newest first.
+    changes: list = field(default_factory=list)
+    history_limit: int = HISTORY_LIMIT
     # Staff's extras.
     review: Review | None = None
     actions: list = field(default_factory=list)
@@ -152,6 +167,7 @@ def case_view(case: Case, *, viewer: str) -> CaseView:
     view.milestones = list(project.milestones.all())
     view.agreements = list(project.agreements.select_related("created_by").order_by("-version"))
     view.differences = plan_differences(project, agreements=view.agreements, milestones=view.milestones)
+    view.changes = field_history(case)
     if viewer == OWNER:
         view.letters = list(case.letters.exclude(status=Letter.Status.DISCARDED).order_by("-created_at", "-id"))
         view.in_review = case.reviews.filter(state=Review.State.OPEN).first()
@@ -170,3 +186,23 @@ def ladder_context(case: Case) -> dict:
         "current_index": ladder.stage_index(case.stage),
         "moves": [(move, ladder.MOVE_LABELS[move]) for move in ladder.available_moves(case.ladder_state)],
     }
+
+
+def field_history(record, *, limit: int = HISTORY_LIMIT) -> list[FieldChange]:
+    """The latest edits of one case, client, project or milestone, newest first (services.history)."""
+    return list(
+        FieldChange.objects.filter(subject=FieldChange.subject_of(record), subject_id=record.pk)
+        .select_related("changed_by")
+        .order_by("-changed_at", "-id")[:limit]
+    )
+
+
+def milestone_history(project: Project, *, limit: int = HISTORY_LIMIT) -> list[FieldChange]:
+    """The latest edits of a project's milestones (their paid dates), newest first."""
+    return list(
+        FieldChange.objects.filter(
+            subject=FieldChange.Subject.MILESTONE, subject_id__in=project.milestones.values("pk")
+        )
+        .select_related("changed_by")
+        .order_by("-changed_at", "-id")[:limit]
+    )

@@ -94,3 +94,8 @@ class FieldChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.subject_id}: {self.field} changed"
+
+    @classmethod
+    def subject_of(cls, record: models.Model) -> str:
+        """The subject a case, client, project or milestone is filed under (its model name)."""
+        return cls.Subject(record._meta.model_name).value

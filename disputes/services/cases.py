@@ -18,6 +18,7 @@ from accounts.models import User
 from disputes.models import Case, Project, TimelineEntry
 from disputes.rules import ladder
 from disputes.services.common import apply_fields, changed_fields, ensure_owner, stored_for_update
+from disputes.services.history import changes_record
 from disputes.services.review import review_follow_case
 from disputes.services.timeline import StageChange, entry_append
 
@@ -91,10 +92,12 @@ def case_update(*, case: Case, actor: User, data: Mapping[str, Any]) -> Case:
     with transaction.atomic():
         stored = stored_for_update(case)
         changed = changed_fields(stored, data)
+        before = {name: getattr(stored, name) for name in changed}
         apply_fields(stored, data, CASE_FIELDS)
         stored.full_clean()
         if changed:
             stored.save(update_fields=[*changed, "updated_at"])
+            changes_record(record=stored, before=before, actor=actor)
     return stored
 
 

@@ -12,6 +12,7 @@ from accounts.models import User
 from disputes.models import Client, WarningSign
 from disputes.rules import dates
 from disputes.services.common import apply_fields, changed_fields, ensure_owner, stored_for_update
+from disputes.services.history import changes_record
 
 CLIENT_FIELDS = (
     "name",
@@ -39,10 +40,12 @@ def client_update(*, client: Client, actor: User, data: Mapping[str, Any]) -> Cl
     with transaction.atomic():
         stored = stored_for_update(client)
         changed = changed_fields(stored, data)
+        before = {name: getattr(stored, name) for name in changed}
         apply_fields(stored, data, CLIENT_FIELDS)
         stored.full_clean()
         if changed:
             stored.save(update_fields=[*changed, "updated_at"])
+            changes_record(record=stored, before=before, actor=actor)
     return stored
 
 

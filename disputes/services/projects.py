@@ -18,6 +18,7 @@ from accounts.models import User
 from disputes.models import Client, Milestone, Project, ScopeAgreement
 from disputes.rules import dates
 from disputes.services.common import apply_fields, changed_fields, ensure_owner, stored_for_update
+from disputes.services.history import changes_record
 
 PROJECT_FIELDS = (
     "title",
@@ -62,10 +63,12 @@ def project_update(*, project: Project, actor: User, data: Mapping[str, Any]) ->
                     "so its currency cannot change."
                 }
             )
+        before = {name: getattr(stored, name) for name in changed}
         apply_fields(stored, data, PROJECT_FIELDS)
         stored.full_clean()
         if changed:
             stored.save(update_fields=[*changed, "updated_at"])
+            changes_record(record=stored, before=before, actor=actor)
     return stored
 
 
@@ -95,8 +98,10 @@ def milestone_mark_paid(*, milestone: Milestone, actor: User, paid_on: datetime.
     with transaction.atomic():
         stored = stored_for_update(milestone)
         if stored.paid_on != paid_on:
+            before = {"paid_on": stored.paid_on}
             Milestone.objects.filter(pk=stored.pk).update(paid_on=paid_on)
             stored.paid_on = paid_on
+            changes_record(record=stored, before=before, actor=actor)
     return stored
 
 

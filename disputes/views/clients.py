@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from disputes.forms import ClientForm, WarningSignForm
 from disputes.models import Case, Client, Project
+from disputes.selectors import HISTORY_LIMIT, field_history
 from disputes.services import clients as client_services
 from disputes.views.common import create_once, form_errors, paginate, querystring_without_page
 from disputes.views.loaders import client_for_owner, loads
@@ -81,6 +82,8 @@ def _client_page(request, client: Client, warning_form: WarningSignForm | None =
         "cases": cases,
         "warning_signs": client.warning_signs.all(),
         "warning_form": warning_form or WarningSignForm(),
+        "changes": field_history(client),
+        "limit": HISTORY_LIMIT,
     }
     return render(request, "disputes/client_detail.html", context)
 

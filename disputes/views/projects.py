@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from disputes.diff import agreement_changes
 from disputes.forms import AgreementForm, MilestoneForm, MilestonePaidForm, ProjectCreateForm, ProjectForm
 from disputes.models import Case, Client, Milestone, Project, ScopeAgreement
-from disputes.selectors import plan_differences
+from disputes.selectors import HISTORY_LIMIT, field_history, milestone_history, plan_differences
 from disputes.services import projects as project_services
 from disputes.views.common import create_once, form_errors, paginate, querystring_without_page, refusal
 from disputes.views.loaders import agreement_for_owner, loads, milestone_for_owner, project_for_owner
@@ -98,8 +98,20 @@ def _project_page(request, project: Project, milestone_form: MilestoneForm | Non
         "differences": plan_differences(project, agreements=agreements, milestones=milestones),
         "cases": project.cases.all(),
         "milestone_form": milestone_form or MilestoneForm(),
+        "changes": _project_history(project, milestones),
+        "limit": HISTORY_LIMIT,
     }
     return render(request, "disputes/project_detail.html", context)
+
+
+def _project_history(project: Project, milestones: list) -> list:
+    """The project's own edits and its milestones' paid dates, newest first, each milestone change named."""
+    titles = {milestone.pk: milestone.title for milestone in milestones}
+    mine, theirs = field_history(project), milestone_history(project)
+    for change in theirs:
+        change.about = titles.get(change.subject_id, "")
+    merged = sorted([*mine, *theirs], key=lambda change: (change.changed_at, change.pk), reverse=True)
+    return merged[:HISTORY_LIMIT]
 
 
 @login_required

@@ -9,8 +9,22 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from disputes import db_guard
-from disputes.models import Case, Client, Evidence, Letter, Project, ReviewAction, TimelineEntry
-from disputes.services.cases import case_move
+from disputes.models import (
+    Case,
+    CasefileExport,
+    Client,
+    Evidence,
+    EvidenceCheck,
+    EvidenceCopy,
+    FieldChange,
+    Letter,
+    Project,
+    ReviewAction,
+    Seal,
+    TimelineEntry,
+)
+from disputes.services.casefile import casefile_stream
+from disputes.services.cases import case_move, case_update
 from disputes.services.record import chain_verify
 from disputes.services.timeline import entry_add
 from tests.factories import CaseFactory, EntryFactory, UserFactory
@@ -61,7 +75,28 @@ def full_record(record, staff):
     )  # fmt: skip
     moved = case_move(case=record, actor=record.owner, move="fast_track", reason="Threats", ground="conduct")
     review_note(review=Review.objects.get(case=moved), actor=staff, body="Seen", visible=False)
+    case_update(case=moved, actor=moved.owner, data={"amount_in_dispute": moved.amount_in_dispute + 1})
+    b"".join(casefile_stream(case=moved, user=moved.owner))
     return moved
+
+
+LATER_TABLES = {
+    "disputes_seal": Seal,
+    "disputes_casefileexport": CasefileExport,
+    "disputes_fieldchange": FieldChange,
+    "disputes_evidencecopy": EvidenceCopy,
+    "disputes_evidencecheck": EvidenceCheck,
+}
+
+
+@pytest.mark.parametrize("table", sorted(LATER_TABLES))
+def test_seals_exports_history_and_copies_are_append_only_too(full_record, table):
+    model = LATER_TABLES[table]
+    assert model.objects.count() >= 1
+    rows = list(model.objects.values().order_by("pk"))
+    assert refused(f"DELETE FROM {table}")  # noqa: S608 (a fixed table name from the list above)
+    assert refused(f"UPDATE {table} SET id = id")  # noqa: S608
+    assert list(model.objects.values().order_by("pk")) == rows
 
 
 def test_every_protected_trigger_is_installed():
