@@ -1,6 +1,18 @@
 from django.urls import path
 
-from disputes.views import cases, clients, dashboard, evidence, letters, mediation, profile, projects, record, staff
+from disputes.views import (
+    archive,
+    cases,
+    clients,
+    dashboard,
+    evidence,
+    letters,
+    mediation,
+    profile,
+    projects,
+    record,
+    staff,
+)
 
 app_name = "disputes"
 
@@ -12,12 +24,16 @@ urlpatterns = [
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<int:pk>/", clients.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", clients.client_edit, name="client_edit"),
+    path("clients/<int:pk>/archive/", archive.client_archive, name="client_archive"),
+    path("clients/<int:pk>/restore/", archive.client_restore, name="client_restore"),
     path("clients/<int:pk>/warning-signs/", clients.warning_sign_add, name="warning_sign_add"),
     # Projects, milestones, scope agreements
     path("projects/", projects.project_list, name="project_list"),
     path("projects/new/", projects.project_create, name="project_create"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
+    path("projects/<int:pk>/archive/", archive.project_archive, name="project_archive"),
+    path("projects/<int:pk>/restore/", archive.project_restore, name="project_restore"),
     path("projects/<int:pk>/milestones/", projects.milestone_add, name="milestone_add"),
     path("projects/<int:pk>/milestones/<int:milestone_pk>/paid/", projects.milestone_paid, name="milestone_paid"),
     path("projects/<int:pk>/agreements/new/", projects.agreement_create, name="agreement_create"),
@@ -28,6 +44,8 @@ urlpatterns = [
     path("cases/new/", cases.case_open, name="case_open"),
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/edit/", cases.case_edit, name="case_edit"),
+    path("cases/<int:pk>/archive/", archive.case_archive, name="case_archive"),
+    path("cases/<int:pk>/restore/", archive.case_restore, name="case_restore"),
     path("cases/<int:pk>/move/<slug:move>/", cases.case_move, name="case_move"),
     path("cases/<int:pk>/entries/", cases.entry_add, name="entry_add"),
     path("cases/<int:pk>/entries/<int:entry_pk>/correct/", cases.entry_correct, name="entry_correct"),

@@ -79,6 +79,12 @@ POST_ONLY = {
     "disputes:milestone_add",
     "disputes:milestone_paid",
     "disputes:entry_add",
+    "disputes:client_archive",
+    "disputes:client_restore",
+    "disputes:project_archive",
+    "disputes:project_restore",
+    "disputes:case_archive",
+    "disputes:case_restore",
 }
 GET_ONLY = {
     "disputes:dashboard",
@@ -253,6 +259,12 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:staff_casefile_export": {"pk": w.case.pk},
         "disputes:staff_evidence_check": {"pk": w.case.pk},
         "disputes:staff_chain_check": {"pk": w.case.pk},
+        "disputes:client_archive": {"pk": w.client.pk},
+        "disputes:client_restore": {"pk": w.client.pk},
+        "disputes:project_archive": {"pk": w.project.pk},
+        "disputes:project_restore": {"pk": w.project.pk},
+        "disputes:case_archive": {"pk": w.case.pk},
+        "disputes:case_restore": {"pk": w.case.pk},
         "disputes:staff_outbox_retry": {"kind": "notification", "pk": w.notification.pk},
     }
     return table[name]

@@ -34,7 +34,8 @@ class CaseOpenForm(CaseForm):
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
-        projects = Project.objects.for_owner(owner).select_related("client")
+        # Archived projects (and projects of archived clients) are not offered: restore one to open a case on it.
+        projects = Project.objects.for_owner(owner).listed().select_related("client")
         self.fields["project"].queryset = projects
         self.fields["project"].label_from_instance = lambda p: f"{p.title} — {p.client.name} ({p.currency})"
         self.fields["project"].help_text = "The case is in the project's currency."

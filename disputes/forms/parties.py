@@ -60,8 +60,8 @@ class ProjectCreateForm(ProjectForm):
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only the user's own clients can be chosen; any other id is "not a valid choice".
-        self.fields["client"].queryset = Client.objects.for_owner(owner)
+        # Only the user's own clients can be chosen (not archived ones); any other id is "not a valid choice".
+        self.fields["client"].queryset = Client.objects.for_owner(owner).listed()
 
 
 class MilestoneForm(forms.ModelForm):

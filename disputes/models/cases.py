@@ -111,6 +111,7 @@ class Case(models.Model):
     # The timeline's hash chain (see rules.chain): how many entries, and the last link. Kept by entry_append.
     chain_length = models.PositiveIntegerField(default=0)
     chain_head = models.CharField(max_length=64, default="0" * 64)
+    ARCHIVED_THROUGH = ("archived_at", "project__archived_at", "client__archived_at")
 
     objects = CaseQuerySet.as_manager()
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 
 from disputes.rules.money import is_currency
 
@@ -31,3 +32,19 @@ class Channel(models.TextChoices):
 class OwnedQuerySet(models.QuerySet):
     def for_owner(self, user):
         return self.filter(owner=user)
+
+    def _archived(self) -> Q:
+        # A record is archived itself, or through its client or project (an archived client's
+        # projects and cases leave the lists with it, and come back when it is restored).
+        paths = getattr(self.model, "ARCHIVED_THROUGH", ("archived_at",))
+        condition = Q()
+        for path in paths:
+            condition |= Q(**{f"{path}__isnull": False})
+        return condition
+
+    def listed(self):
+        """What the lists show: nothing archived."""
+        return self.exclude(self._archived())
+
+    def archived(self):
+        return self.filter(self._archived())

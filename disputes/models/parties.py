@@ -101,6 +101,7 @@ class Project(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Archived, never deleted: hidden from the lists, kept with everything it holds.
     archived_at = models.DateTimeField(null=True, blank=True)
+    ARCHIVED_THROUGH = ("archived_at", "client__archived_at")
 
     objects = OwnedQuerySet.as_manager()
 

@@ -39,7 +39,9 @@ from disputes.views.loaders import case_for_owner, entry_for_owner, loads
 @require_safe
 def case_list(request):
     form = CaseFilterForm(request.GET or None, owner=request.user)
-    cases = Case.objects.for_owner(request.user).select_related("client", "project")
+    show_archived = request.GET.get("archived") == "1"
+    mine = Case.objects.for_owner(request.user)
+    cases = (mine.archived() if show_archived else mine.listed()).select_related("client", "project")
     filters = form.cleaned_data if form.is_valid() else {}
     if q := filters.get("q", "").strip():
         cases = cases.filter(Q(title__icontains=q) | Q(client__name__icontains=q) | Q(client__company__icontains=q))
@@ -76,6 +78,8 @@ def case_list(request):
             "stage_counts": stage_counts,
             "querystring": querystring_without_page(request),
             "has_projects": Project.objects.for_owner(request.user).exists(),
+            "show_archived": show_archived,
+            "archived_count": mine.archived().count() if not show_archived else None,
         },
     )
 

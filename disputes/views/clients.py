@@ -19,7 +19,9 @@ from disputes.views.loaders import client_for_owner, loads
 @require_safe
 def client_list(request):
     q = request.GET.get("q", "").strip()
-    clients = Client.objects.for_owner(request.user).annotate(
+    show_archived = request.GET.get("archived") == "1"
+    mine = Client.objects.for_owner(request.user)
+    clients = (mine.archived() if show_archived else mine.listed()).annotate(
         project_count=Count("projects", distinct=True),
         open_case_count=Count("cases", filter=Q(cases__status=Case.Status.OPEN), distinct=True),
         warning_count=Count("warning_signs", distinct=True),
@@ -30,7 +32,13 @@ def client_list(request):
     return render(
         request,
         "disputes/client_list.html",
-        {"page": page, "q": q, "querystring": querystring_without_page(request)},
+        {
+            "page": page,
+            "q": q,
+            "querystring": querystring_without_page(request),
+            "show_archived": show_archived,
+            "archived_count": mine.archived().count() if not show_archived else None,
+        },
     )
 
 

@@ -22,8 +22,10 @@ from disputes.views.loaders import agreement_for_owner, loads, milestone_for_own
 @require_safe
 def project_list(request):
     q = request.GET.get("q", "").strip()
+    show_archived = request.GET.get("archived") == "1"
+    mine = Project.objects.for_owner(request.user)
     projects = (
-        Project.objects.for_owner(request.user)
+        (mine.archived() if show_archived else mine.listed())
         .select_related("client")
         .annotate(
             agreement_count=Count("agreements", distinct=True),
@@ -33,9 +35,14 @@ def project_list(request):
     if q:
         projects = projects.filter(Q(title__icontains=q) | Q(client__name__icontains=q))
     page = paginate(request, projects.order_by("-created_at", "-id"))
-    return render(
-        request, "disputes/project_list.html", {"page": page, "q": q, "querystring": querystring_without_page(request)}
-    )
+    context = {
+        "page": page,
+        "q": q,
+        "querystring": querystring_without_page(request),
+        "show_archived": show_archived,
+        "archived_count": mine.archived().count() if not show_archived else None,
+    }
+    return render(request, "disputes/project_list.html", context)
 
 
 @login_required
