@@ -189,7 +189,8 @@ def evidence_shared_copy(*, evidence: Evidence) -> EvidenceCopy | None:
     """
     if not evidence.content_type.startswith("image/"):
         return None
-    existing = EvidenceCopy.objects.filter(evidence=evidence).first()
+    # Read through the relation, so a list loaded with select_related("shared_copy") asks nothing more.
+    existing = getattr(evidence, "shared_copy", None)
     if existing is not None:
         return existing
     with evidence.file.open("rb") as original:

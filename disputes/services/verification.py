@@ -77,6 +77,14 @@ class Verification:
     timestamp_check: TokenCheck | None = None
 
     @property
+    def exported_at(self) -> datetime.datetime | None:
+        """When the manifest says the file was made (None if it does not say so readably)."""
+        try:
+            return datetime.datetime.fromisoformat(str(self.manifest.get("exported_at", "")))
+        except ValueError:
+            return None
+
+    @property
     def files_ok(self) -> bool:
         return not (self.changed or self.missing or self.extra)
 

@@ -12,6 +12,8 @@ import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -319,3 +321,19 @@ def test_openssl_and_sha256sum_check_it_by_hand_as_the_howto_says(record, owner,
     assert run("sha256sum -c SHA256SUMS").returncode == 0
     (folder / "manifest.json").write_text((folder / "manifest.json").read_text().replace("Unpaid", "Paid"))
     assert "Signature Verified Successfully" not in run(verify).stdout
+
+
+def test_the_export_asks_the_same_queries_for_2_and_12_photos(owner, tmp_path):
+    counts = []
+    for photos in (2, 12):
+        case = CaseFactory(project__client__owner=owner)
+        evidence_add(
+            case=case,
+            author=owner,
+            uploads=[SimpleUploadedFile(f"p{i}.jpg", gps_jpeg_bytes()) for i in range(photos)],
+            details=EvidenceDetails(kind="photo"),
+        )
+        with CaptureQueriesContext(connection) as queries:
+            b"".join(casefile_stream(case=case, user=owner))
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
