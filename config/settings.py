@@ -310,6 +310,19 @@ MEDIATOR_INVITATIONS_PER_CASE_PER_DAY = env_int("MEDIATOR_INVITATIONS_PER_CASE_P
 MEDIATOR_INVITATIONS_PER_USER_PER_DAY = env_int("MEDIATOR_INVITATIONS_PER_USER_PER_DAY", 20, minimum=1)
 # A payment demand asks for payment within this many days of the date it is sent.
 LETTER_DEADLINE_DAYS = env_int("LETTER_DEADLINE_DAYS", 7, minimum=1)
+# Mail with the client. Replies reach a case at MAIL_REPLY_PREFIX+<token>@MAIL_REPLY_DOMAIN: point that
+# domain's mail (or a catch-all) at `manage.py mail_in`, or at a mailbox polled over IMAP (MAIL_IN_IMAP_URL,
+# e.g. imaps://user:password@imap.example.com/INBOX). A reply written within MAIL_COOL_OFF_MINUTES of a
+# heated message from the client is held MAIL_HOLD_MINUTES before it goes (the page offers "send now").
+MAIL_REPLY_PREFIX = env_str("MAIL_REPLY_PREFIX", "reply")
+MAIL_REPLY_DOMAIN = env_str("MAIL_REPLY_DOMAIN", "settle.localhost")
+MAIL_IN_IMAP_URL = env_str("MAIL_IN_IMAP_URL")
+MAIL_IN_POLL_SECONDS = env_int("MAIL_IN_POLL_SECONDS", 120, minimum=10)
+MAIL_COOL_OFF_MINUTES = env_int("MAIL_COOL_OFF_MINUTES", 30, minimum=0)
+MAIL_HOLD_MINUTES = env_int("MAIL_HOLD_MINUTES", 15, minimum=1)
+MAIL_MAX_BYTES = env_int("MAIL_MAX_MB", 25, minimum=1) * 1024 * 1024
+# Imports of .eml, .mbox and chat exports on a case page.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
 # What the case-file check accepts (the page and `manage.py verify_casefile`): the upload and
 # everything in it once unpacked, each file in it, how many files, how long it may take; and how
 # many checks one person may run on the page per hour.

@@ -3,7 +3,9 @@
 Triggers installed by migrations (0011) refuse, for anyone, any UPDATE or
 DELETE of timeline entries, evidence rows, evidence checks and shared copies, review actions,
 field changes, case-file exports, seals and their timestamps; any change to a final letter except its
-tracking columns (paid, superseded, deadline flagged); and any DELETE of a
+tracking columns (paid, superseded, deadline flagged) and the sending
+columns, which are written once (a letter Settle e-mails is dated when the
+server accepts it); and any DELETE of a
 case, client or project (they are archived, never deleted). A raw `UPDATE`
 in a database shell, a queryset `.delete()`, `manage.py flush`: all refused.
 
@@ -76,8 +78,11 @@ NEVER_DELETED = ["disputes_case", "disputes_client", "disputes_project"]
 LETTER_FROZEN = [
     "case_id", "kind", "status", "agreement_id", "subject", "body", "amount_owed", "currency",
     "payment_instructions", "channel", "legal_action_date", "supersedes_id", "created_by_id", "created_at",
-    "sent_on", "deadline", "deadline_at", "finalized_at", "pdf", "sha256", "size",
+    "finalized_at", "pdf", "sha256", "size", "delivery",
 ]  # fmt: skip
+# Written once after finalising (a letter Settle sends gets its date when the mail server accepts it),
+# never changed after that.
+LETTER_SET_ONCE = ["sent_on", "deadline", "deadline_at", "sent_at", "entry_id"]
 ALL_TABLES = [*APPEND_ONLY, *NEVER_DELETED, "disputes_letter"]
 
 PG_FUNCTIONS = """
@@ -94,22 +99,35 @@ BEGIN
     USING ERRCODE = 'restrict_violation';
 END $$;
 
+"""
+
+PG_LETTER_FUNCTION = """
 CREATE OR REPLACE FUNCTION settle_refuse_final_letter() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF settle_rewrite_allowed() OR OLD.status <> 'final' THEN
     IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
     RETURN NEW;
   END IF;
-  IF TG_OP = 'DELETE' OR ({changed}) OR (OLD.entry_id IS NOT NULL AND NEW.entry_id IS DISTINCT FROM OLD.entry_id) THEN
+  IF TG_OP = 'DELETE' OR ({changed}) OR ({set_once}) THEN
     RAISE EXCEPTION 'Settle keeps final letters unchanged: % refused', TG_OP USING ERRCODE = 'restrict_violation';
   END IF;
   RETURN NEW;
 END $$;
-""".replace("{changed}", " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in LETTER_FROZEN))
+"""
 
 
-def _postgresql(tables: set[str]) -> list[str]:
-    sql = [PG_FUNCTIONS]
+def _letter_columns(connection) -> tuple[list[str], list[str]]:
+    """The guarded letter columns that exist now: a migration run at an older schema
+    must not install a trigger naming columns a later migration adds."""
+    with connection.cursor() as cursor:
+        present = {column.name for column in connection.introspection.get_table_description(cursor, "disputes_letter")}
+    return [c for c in LETTER_FROZEN if c in present], [c for c in LETTER_SET_ONCE if c in present]
+
+
+def _postgresql(tables: set[str], frozen: list[str], set_once: list[str]) -> list[str]:
+    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in frozen)
+    once = " OR ".join(f"(OLD.{c} IS NOT NULL AND NEW.{c} IS DISTINCT FROM OLD.{c})" for c in set_once) or "false"
+    sql = [PG_FUNCTIONS, PG_LETTER_FUNCTION.replace("{changed}", changed).replace("{set_once}", once)]
     for table in (t for t in APPEND_ONLY if t in tables):
         sql.append(f"CREATE OR REPLACE TRIGGER settle_append_only BEFORE UPDATE OR DELETE ON {table} "
                    "FOR EACH ROW EXECUTE FUNCTION settle_refuse();")  # fmt: skip
@@ -124,7 +142,7 @@ def _postgresql(tables: set[str]) -> list[str]:
     return sql
 
 
-def _sqlite(tables: set[str]) -> list[str]:
+def _sqlite(tables: set[str], frozen: list[str], set_once_columns: list[str]) -> list[str]:
     refuse = "SELECT RAISE(ABORT, 'Settle keeps {what} append-only: {op} refused');"
     sql = []
     for table in (t for t in APPEND_ONLY if t in tables):
@@ -137,11 +155,12 @@ def _sqlite(tables: set[str]) -> list[str]:
             f"CREATE TRIGGER IF NOT EXISTS settle_{table}_delete BEFORE DELETE ON {table} "
             f"WHEN NOT settle_rewrite_allowed() BEGIN {message} END;"
         )
-    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in LETTER_FROZEN)
+    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in frozen)
+    set_once = " OR ".join(f"(OLD.{c} IS NOT NULL AND NEW.{c} IS NOT OLD.{c})" for c in set_once_columns) or "0"
     sql.append(
         "CREATE TRIGGER IF NOT EXISTS settle_disputes_letter_update BEFORE UPDATE ON disputes_letter "
         "WHEN OLD.status = 'final' AND NOT settle_rewrite_allowed() "
-        f"AND ({changed} OR (OLD.entry_id IS NOT NULL AND NEW.entry_id IS NOT OLD.entry_id)) "
+        f"AND ({changed} OR {set_once}) "
         "BEGIN SELECT RAISE(ABORT, 'Settle keeps final letters unchanged: UPDATE refused'); END;"
     )
     sql.append(
@@ -155,12 +174,10 @@ def _sqlite(tables: set[str]) -> list[str]:
 def install_triggers(connection) -> None:
     """Create (or replace) every trigger, for the protected tables that exist. Safe to run again."""
     tables = set(connection.introspection.table_names())
-    if connection.vendor == "postgresql":
-        statements = _postgresql(tables)
-    elif connection.vendor == "sqlite":
-        statements = _sqlite(tables)
-    else:
+    if connection.vendor not in ("postgresql", "sqlite") or "disputes_letter" not in tables:
         return
+    columns = _letter_columns(connection)
+    statements = _postgresql(tables, *columns) if connection.vendor == "postgresql" else _sqlite(tables, *columns)
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)

@@ -11,6 +11,7 @@ from disputes.models.clock import Concern, Reminder, ReminderEmail
 from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
 from disputes.models.evidence import Evidence, EvidenceCopy, copy_upload_to, evidence_upload_to, thumbnail_upload_to
 from disputes.models.letters import Letter, letter_upload_to
+from disputes.models.mail import ClientMail, ReceivedMessage, raw_mail_upload_to
 from disputes.models.outbox import Notification, OutboxRow
 from disputes.models.parties import Client, Milestone, Project, ScopeAgreement, WarningSign
 from disputes.models.record import CasefileExport, FieldChange, Seal, SealTimestamp
@@ -31,6 +32,7 @@ __all__ = [
     "CasefileExport",
     "Channel",
     "Client",
+    "ClientMail",
     "Concern",
     "Evidence",
     "EvidenceCheck",
@@ -45,6 +47,7 @@ __all__ = [
     "OutboxRow",
     "OwnedQuerySet",
     "Project",
+    "ReceivedMessage",
     "Reminder",
     "ReminderEmail",
     "Review",
@@ -60,5 +63,6 @@ __all__ = [
     "evidence_upload_to",
     "letter_upload_to",
     "money_validator",
+    "raw_mail_upload_to",
     "thumbnail_upload_to",
 ]

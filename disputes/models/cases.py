@@ -111,6 +111,8 @@ class Case(models.Model):
     # The timeline's hash chain (see rules.chain): how many entries, and the last link. Kept by entry_append.
     chain_length = models.PositiveIntegerField(default=0)
     chain_head = models.CharField(max_length=64, default="0" * 64)
+    # The secret part of the case's reply address (services.mail_out.reply_address); unguessable, never reused.
+    reply_token = models.CharField(max_length=40, unique=True, null=True, blank=True, editable=False)
     ARCHIVED_THROUGH = ("archived_at", "project__archived_at", "client__archived_at")
 
     objects = CaseQuerySet.as_manager()
@@ -175,6 +177,8 @@ class TimelineEntry(models.Model):
         SETTLEMENT = "settlement", "Settlement proposal"
         SETTLEMENT_ANSWER = "settlement_answer", "Answer to a settlement proposal"
         SEAL = "seal", "Record sealed"
+        AUTO_REPLY = "auto_reply", "Automatic reply"
+        DELIVERY_FAILED = "delivery_failed", "E-mail not delivered"
 
     # Kinds a person writes by hand; the others are written by services.
     MANUAL_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.CALL, Kind.NOTE, Kind.PAYMENT, Kind.SCOPE_CHANGE)

@@ -30,6 +30,8 @@ class Evidence(models.Model):
         INVOICE = "invoice", "Invoice"
         DELIVERABLE = "deliverable", "Deliverable"
         PHOTO = "photo", "Photo (before / after)"
+        EMAIL = "email", "E-mail (the message as sent or received)"
+        CHAT = "chat", "Chat export"
         OTHER = "other", "Other"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")

@@ -47,7 +47,15 @@ class Letter(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
-    # Set once, when the letter is finalised.
+
+    class Delivery(models.TextChoices):
+        SETTLE = "settle", "Sent by Settle by e-mail"
+        RECORDED = "recorded", "Sent by you, recorded here"
+
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.RECORDED)
+    # When the mail server accepted a letter Settle sent; the deadline runs from then.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Set once: at finalising for a letter the freelancer sent, when the server accepts it for one Settle sends.
     sent_on = models.DateField(null=True, blank=True)
     deadline = models.DateField(null=True, blank=True)
     deadline_at = models.DateTimeField(null=True, blank=True)

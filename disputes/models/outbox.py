@@ -30,6 +30,7 @@ class OutboxRow(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         UNKNOWN = "unknown", "Fate unknown"
+        CANCELLED = "cancelled", "Cancelled"
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -134,9 +134,18 @@ class Milestone(models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[money_validator])
     due_date = models.DateField(null=True, blank=True)
     paid_on = models.DateField(null=True, blank=True)
+    # Set once by the sweep when the due date passed unpaid.
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_date", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_date"],
+                condition=Q(paid_on__isnull=True, overdue_flagged_at__isnull=True),
+                name="milestone_overdue_unflagged",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -26,3 +26,13 @@ def deadline_passes_at(deadline: dt.date, time_zone: str) -> dt.datetime:
     """
     local_midnight = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(0), tzinfo=ZoneInfo(time_zone))
     return local_midnight.astimezone(UTC)
+
+
+# Reminders: on the day a payment falls due, three days later, a week later.
+REMINDER_OFFSETS_DAYS = (0, 3, 7)
+
+
+def reminder_dates(due: dt.date, today: dt.date) -> list[tuple[dt.date, bool]]:
+    """The suggested days to send a payment reminder for something due on `due`, each with
+    whether it is still ahead (today counts as ahead)."""
+    return [(due + dt.timedelta(days=days), due + dt.timedelta(days=days) >= today) for days in REMINDER_OFFSETS_DAYS]

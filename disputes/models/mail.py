@@ -1,0 +1,126 @@
+"""Mail with the client: what Settle sends from a case, and what comes back or is imported.
+
+`ClientMail` is an outbox row (see `models.outbox`): written when the
+freelancer sends, scheduled or held, claimed and handed to the mail server
+by the outbox, and put on the timeline only once the server has accepted it
+(`entry`), with the exact bytes sent kept as evidence. Until then it is not
+part of the record: the case page lists it as queued, scheduled or held.
+
+`ReceivedMessage` is one message that reached a case from outside, by
+`mail_in`, the IMAP poll or an import. Its `key` (the Message-ID, or a
+fingerprint for a message without one) is unique per case, so the same
+message filed twice is filed once.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from disputes.models.cases import Case, TimelineEntry
+from disputes.models.evidence import Evidence
+from disputes.models.letters import Letter
+from disputes.models.outbox import OutboxRow
+
+
+def raw_mail_upload_to(instance, filename: str) -> str:
+    return f"mail/{instance.case_id}/{uuid.uuid4().hex}.eml"
+
+
+class ClientMail(OutboxRow):
+    class Purpose(models.TextChoices):
+        MESSAGE = "message", "Message"
+        REMINDER = "reminder", "Payment reminder"
+        LETTER = "letter", "Formal letter"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="mails")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.MESSAGE)
+    # For a reminder from the kit: friendly, firm or last.
+    template = models.CharField(max_length=10, blank=True)
+    to_email = models.EmailField()
+    reply_to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    attachments = models.ManyToManyField(Evidence, blank=True, related_name="+")
+    # What was attached on the latest try, as sent: [{"name", "size", "sha256"}] (a letter's PDF included).
+    attached = models.JSONField(default=list, blank=True)
+    letter = models.OneToOneField(Letter, on_delete=models.PROTECT, null=True, blank=True, related_name="mail")
+    # When it may go: the chosen time (scheduled), or the end of a cooling-off hold.
+    send_after = models.DateTimeField()
+    held = models.BooleanField(default=False, help_text="Held to cool off after a heated message.")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The exact bytes handed to the server on the latest try, and their SHA-256.
+    raw = models.FileField(upload_to=raw_mail_upload_to, max_length=200, blank=True)
+    raw_sha256 = models.CharField(max_length=64, blank=True)
+    # Written once the server accepted it.
+    entry = models.OneToOneField(TimelineEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="mail")
+    # A bounce or delivery failure that came back later.
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    bounce_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "failed"]),
+                name="clientmail_to_send",
+            ),
+            models.Index(fields=["lease_until"], condition=Q(status="sending"), name="clientmail_leased"),
+            models.Index(
+                fields=["sent_at"], condition=Q(status="sent", entry__isnull=True), name="clientmail_unrecorded"
+            ),
+            models.Index(fields=["case", "-created_at"]),
+            models.Index(fields=["message_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to_email} ({self.status})"
+
+    @property
+    def waiting(self) -> bool:
+        """Not sent yet and not cancelled: it still shows on the case as queued, scheduled or held."""
+        return self.status in (self.Status.PENDING, self.Status.FAILED, self.Status.SENDING) and not self.cancelled_at
+
+
+class ReceivedMessage(models.Model):
+    class Source(models.TextChoices):
+        MAIL_IN = "mail_in", "Delivered to Settle"
+        IMAP = "imap", "Fetched from the mailbox"
+        IMPORT_EMAIL = "import_email", "Imported e-mail"
+        IMPORT_CHAT = "import_chat", "Imported chat"
+
+    class Status(models.TextChoices):
+        FILED = "filed", "On the timeline"
+        HELD = "held", "Held: not from the client's address"
+        REJECTED = "rejected", "Rejected"
+        AUTO_REPLY = "auto_reply", "Automatic reply"
+        BOUNCE = "bounce", "Delivery report"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="received")
+    key = models.CharField(max_length=300)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    message_id = models.CharField(max_length=300, blank=True)
+    sender = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    # The time the message gives itself (Date header, chat line), and when Settle got it.
+    dated_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField()
+    raw_sha256 = models.CharField(max_length=64, blank=True)
+    # A held mail's bytes wait here until the freelancer decides; filed ones are evidence.
+    raw = models.FileField(upload_to=raw_mail_upload_to, max_length=200, blank=True)
+    entry = models.OneToOneField(
+        TimelineEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="received"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["case", "key"], name="received_once_per_case")]
+        indexes = [models.Index(fields=["case", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject or self.key} ({self.status})"
