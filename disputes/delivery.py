@@ -49,7 +49,8 @@ def deliver(message: EmailMessage, *, on_handover: Callable[[], None]) -> None:
 
 def _smtp_send(smtp: smtplib.SMTP, message: EmailMessage, on_handover: Callable[[], None]) -> None:
     encoding = message.encoding or settings.DEFAULT_CHARSET
-    sender = sanitize_address(message.from_email, encoding)
+    # A message may name its own envelope sender (where bounces go), apart from its From header.
+    sender = sanitize_address(getattr(message, "envelope_from", "") or message.from_email, encoding)
     recipients = [sanitize_address(address, encoding) for address in message.recipients()]
     data = message.message().as_bytes(linesep="\r\n")
     smtp.ehlo_or_helo_if_needed()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -64,6 +64,29 @@ def evidence_add(*, case: Case, author: User, uploads: list[UploadedFile], detai
     if details.captured_on is not None and not dates.in_range(details.captured_on):
         raise ValidationError({"captured_on": dates.OUT_OF_RANGE})
 
+    prepared = evidence_prepare(case=case, author=author, uploads=uploads, details=details)
+    if not prepared:
+        raise EvidenceRefused({"": "Choose at least one file."})
+    try:
+        with transaction.atomic():
+            evidence_record(prepared)
+    except BaseException:
+        evidence_discard(prepared)
+        raise
+    return prepared
+
+
+def evidence_prepare(
+    *, case: Case, author: User, uploads: list[UploadedFile], details: EvidenceDetails
+) -> list[Evidence]:
+    """Check every file, then copy them all to storage (not yet recorded), or raise EvidenceRefused.
+
+    The files are copied outside any transaction: copying up to
+    EVIDENCE_MAX_FILES_PER_UPLOAD x 20 MB inside one would hold the
+    database's write lock that long (on SQLite, everyone's). The caller then
+    records the rows in one short transaction (`evidence_record`) and, if
+    that fails, removes the copies again (`evidence_discard`).
+    """
     checked: list[tuple[UploadedFile, Inspection, bytes | None, tuple[bytes, list[str]] | None]] = []
     errors: dict[str, str] = {}
     for upload in uploads:
@@ -81,25 +104,50 @@ def evidence_add(*, case: Case, author: User, uploads: list[UploadedFile], detai
         checked.append((upload, inspection, thumbnail, copy))
     if errors:
         raise EvidenceRefused(errors)
-    if not checked:
-        raise EvidenceRefused({"": "Choose at least one file."})
-
-    # The files are copied to storage first, outside any transaction: copying up to
-    # EVIDENCE_MAX_FILES_PER_UPLOAD x 20 MB inside one would hold the database's
-    # write lock that long (on SQLite, everyone's). The rows are then written in one
-    # short transaction; if that fails, the copied files are removed again.
     prepared: list[Evidence] = []
     try:
         for upload, inspection, thumbnail, copy in checked:
             prepared.append(_copy_files(case, author, upload, inspection, thumbnail, copy, details))
-        with transaction.atomic():
-            for evidence in prepared:
-                _record(evidence)
     except BaseException:
-        for evidence in prepared:
-            _remove_files(evidence)
+        evidence_discard(prepared)
         raise
     return prepared
+
+
+def evidence_prepare_made(
+    *, case: Case, author: User, name: str, data: bytes, content_type: str, extension: str, details: EvidenceDetails
+) -> Evidence:
+    """A file Settle itself made or received whole (a mail as sent, a raw received message, a chat
+    export), copied to storage with its fingerprint, not yet recorded. Its type is Settle's to say,
+    so it skips the upload's type detection; it is served as an attachment like every file."""
+    inspection = Inspection(
+        content_type=content_type,
+        extension=extension,
+        is_image=False,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    upload = SimpleUploadedFile(name[:255] or f"file{extension}", data, content_type=content_type)
+    return _copy_files(case, author, upload, inspection, None, None, details)
+
+
+def evidence_record(prepared: list[Evidence], *, entry: TimelineEntry | None = None, announce: bool = True) -> None:
+    """Write the rows of prepared files (inside the caller's transaction).
+
+    With `entry`, each file is attached to that timeline entry; `announce`
+    false skips the "evidence added" entry, for files whose fingerprints
+    the entry they belong to already carries.
+    """
+    for evidence in prepared:
+        if entry is not None:
+            evidence.entry = entry
+        _record(evidence, announce=announce)
+
+
+def evidence_discard(prepared: list[Evidence]) -> None:
+    """Remove the stored files of prepared evidence that was not recorded."""
+    for evidence in prepared:
+        _remove_files(evidence)
 
 
 def _copy_files(
@@ -148,7 +196,7 @@ def _copy_row(evidence: Evidence, data: bytes, removed: list[str]) -> EvidenceCo
     return copy
 
 
-def _record(evidence: Evidence) -> None:
+def _record(evidence: Evidence, *, announce: bool = True) -> None:
     now = timezone.now()
     evidence.uploaded_at = now
     evidence.save()
@@ -164,6 +212,8 @@ def _record(evidence: Evidence) -> None:
         trigger=EvidenceCheck.Trigger.UPLOAD,
         checked_by=evidence.uploaded_by,
     )
+    if not announce:
+        return
     entry_append(
         case=evidence.case,
         author=evidence.uploaded_by,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from disputes.formatting import format_money
 from disputes.models import Case, Letter, TimelineEntry
+from disputes.rules import deadlines
 from disputes.services.notifications import notification_queue
 
 
@@ -41,6 +42,8 @@ def letters_sync_payments(*, case: Case, now: datetime.datetime | None = None) -
     payments = TimelineEntry.objects.filter(case=case, kind=TimelineEntry.Kind.PAYMENT).exclude(pk__in=corrected)
     changed = 0
     for letter in tracked:
+        if letter.sent_on is None:  # finalised, waiting to be sent by Settle: nothing runs yet
+            continue
         since = datetime.datetime.combine(letter.sent_on, datetime.time(0), tzinfo=ZoneInfo(case.owner.time_zone))
         paid = payments.filter(happened_at__gte=since).aggregate(total=Sum("amount"))["total"] or Decimal("0")
         if paid >= letter.amount_owed:
@@ -92,3 +95,25 @@ def letters_flag_due(*, now: datetime.datetime) -> LettersStep:
             )
             flagged += 1
     return LettersStep(flagged=flagged)
+
+
+def letter_sent_by_settle(*, letter: Letter, sent_at: datetime.datetime, entry: TimelineEntry) -> None:
+    """A final letter Settle e-mailed was accepted by the mail server: its date and deadline run from now.
+
+    Written once (the database refuses a second change of these columns). The
+    letter it supersedes stops being tracked, and payments already recorded
+    from that day may cover it.
+    """
+    zone = letter.case.owner.time_zone
+    sent_on = timezone.localdate(sent_at, timezone=ZoneInfo(zone))
+    deadline = deadlines.letter_deadline(sent_on, settings.LETTER_DEADLINE_DAYS)
+    Letter.objects.filter(pk=letter.pk, sent_on__isnull=True).update(
+        sent_on=sent_on,
+        sent_at=sent_at,
+        deadline=deadline,
+        deadline_at=deadlines.deadline_passes_at(deadline, zone),
+        entry=entry,
+    )
+    if letter.supersedes_id:
+        Letter.objects.filter(pk=letter.supersedes_id, superseded_at__isnull=True).update(superseded_at=sent_at)
+    letters_sync_payments(case=letter.case, now=sent_at)

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,16 +25,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.formatting import format_money
-from disputes.models import Case, Letter, Milestone, TimelineEntry, letter_upload_to
+from disputes.models import Case, Channel, ClientMail, Letter, Milestone, TimelineEntry, letter_upload_to
 from disputes.pdf import render_pdf
 from disputes.rules import dates, deadlines, ladder
 from disputes.services.cases import StaleCase, case_move
 from disputes.services.common import apply_fields, ensure_owner
 from disputes.services.letter_tracking import letters_sync_payments
+from disputes.services.mail_out import mail_queue
 from disputes.services.timeline import entry_append
 
 LETTER_FIELDS = ("subject", "body", "amount_owed", "payment_instructions", "channel", "legal_action_date")
 CLOSED_CASE = "The case is closed. Reopen it before writing or sending a letter."
+# A letter sent by hand is recorded within this many days of its sending.
+RECORDED_MAX_DAYS_BACK = 60
 
 
 def unpaid_milestones(case: Case) -> list[Milestone]:
@@ -210,8 +214,63 @@ def _climb_needed(case: Case, move_case: bool) -> bool:
     return True
 
 
-def letter_finalize(*, letter: Letter, actor: User, move_case: bool = False) -> Letter:
-    """Freeze a draft: render its PDF once, fingerprint it, put it on the timeline as sent.
+def _delivery_checked(
+    *, letter: Letter, actor: User, delivery: str, sent_on: datetime.date | None, channel: str | None
+) -> tuple[datetime.date, str]:
+    """The letter's date and channel for `delivery`, or a ValidationError saying what is wrong."""
+    today = timezone.localdate(timezone.now(), timezone=ZoneInfo(actor.time_zone))
+    if delivery == Letter.Delivery.SETTLE:
+        if not letter.case.client.email:
+            raise ValidationError(
+                f"Settle has no e-mail address for {letter.case.client.name}. Add it on the client's page, "
+                "or send the letter yourself and record it here."
+            )
+        return today, Channel.EMAIL
+    if delivery != Letter.Delivery.RECORDED:
+        raise ValidationError({"delivery": "Say how the letter goes to the client."})
+    sent_on = sent_on or today
+    channel = channel or letter.channel
+    if channel not in Channel.values:
+        raise ValidationError({"channel": "Pick how you sent it."})
+    if not dates.in_range(sent_on):
+        raise ValidationError({"sent_on": dates.OUT_OF_RANGE})
+    if sent_on > today:
+        raise ValidationError({"sent_on": "This date is in the future. Record the letter once you have sent it."})
+    if sent_on < today - datetime.timedelta(days=RECORDED_MAX_DAYS_BACK):
+        raise ValidationError({"sent_on": f"Record a letter within {RECORDED_MAX_DAYS_BACK} days of sending it."})
+    return sent_on, channel
+
+
+def letter_cover_note(letter: Letter, user: User) -> str:
+    """The short e-mail that carries a letter Settle sends (editable before sending)."""
+    return (
+        f"Dear {letter.case.client.name},\n\n"
+        f"Please find attached my letter “{letter.subject}” as a PDF. "
+        "It sets out the amount owed, the payment deadline and how to pay.\n\n"
+        f"{user.display_name}"
+    )
+
+
+def letter_finalize(
+    *,
+    letter: Letter,
+    actor: User,
+    move_case: bool = False,
+    delivery: str = Letter.Delivery.RECORDED,
+    sent_on: datetime.date | None = None,
+    channel: str | None = None,
+    cover_note: str = "",
+) -> Letter:
+    """Freeze a draft: render its PDF once, fingerprint it, and send it or record its sending.
+
+    Two ways, and the record says which:
+
+    - `Delivery.SETTLE`: Settle e-mails the PDF to the client (`mail_out`).
+      The letter is final at once, but it is dated, its deadline starts and
+      it goes on the timeline only when the mail server accepts it.
+    - `Delivery.RECORDED`: the freelancer sent it (post, the platform, their
+      own e-mail) on `sent_on` (today by default, never in the future); the
+      PDF carries that date and the deadline runs from it.
 
     A second call (double click, another tab) finds the letter already final
     and changes nothing. With `move_case`, a case on the reminders rung climbs
@@ -225,9 +284,12 @@ def letter_finalize(*, letter: Letter, actor: User, move_case: bool = False) -> 
     """
     ensure_owner(letter.case, actor)
     _climb_needed(letter.case, move_case)  # refuse early, before the slow PDF rendering
+    sent_on, channel = _delivery_checked(
+        letter=letter, actor=actor, delivery=delivery, sent_on=sent_on, channel=channel
+    )
+    by_settle = delivery == Letter.Delivery.SETTLE
     now = timezone.now()
     with timezone.override(actor.time_zone):
-        sent_on = timezone.localdate(now)
         context = letter_context(letter, sent_on=sent_on, user=actor)
         pdf = render_pdf("letters/letter_pdf.html", context)
     deadline = context["deadline"]
@@ -239,12 +301,18 @@ def letter_finalize(*, letter: Letter, actor: User, move_case: bool = False) -> 
             # The PDF and its fingerprint are written by the same statement that makes the letter
             # final: from then on the database refuses any change to them (db_guard).
             stored_name = letter.pdf.storage.save(letter_upload_to(letter, "letter.pdf"), ContentFile(pdf))
+            # A letter Settle e-mails is dated when the mail server accepts it (letter_sent_by_settle).
+            sending = {} if by_settle else {
+                "sent_on": sent_on,
+                "deadline": deadline,
+                "deadline_at": deadlines.deadline_passes_at(deadline, actor.time_zone),
+            }  # fmt: skip
             claimed = Letter.objects.filter(pk=letter.pk, status=Letter.Status.DRAFT).update(
                 status=Letter.Status.FINAL,
                 finalized_at=now,
-                sent_on=sent_on,
-                deadline=deadline,
-                deadline_at=deadlines.deadline_passes_at(deadline, actor.time_zone),
+                delivery=delivery,
+                channel=channel,
+                **sending,
                 updated_at=now,
                 pdf=stored_name,
                 sha256=hashlib.sha256(pdf).hexdigest(),
@@ -253,7 +321,20 @@ def letter_finalize(*, letter: Letter, actor: User, move_case: bool = False) -> 
             if claimed != 1:
                 raise ValidationError("This letter is already final (or was discarded).")
             letter.refresh_from_db()
-            _record_sent(letter, case=case, actor=actor, now=now, climb=climb)
+            if by_settle:
+                mail_queue(
+                    case=case,
+                    author=actor,
+                    subject=letter.subject,
+                    body=cover_note.strip() or letter_cover_note(letter, actor),
+                    purpose=ClientMail.Purpose.LETTER,
+                    letter=letter,
+                    now=now,
+                )
+            else:
+                _record_sent(letter, case=case, actor=actor, now=now)
+            if climb:
+                _climb(letter, case=case, actor=actor)
     except BaseException:
         if stored_name:
             letter.pdf.storage.delete(stored_name)
@@ -262,17 +343,22 @@ def letter_finalize(*, letter: Letter, actor: User, move_case: bool = False) -> 
     return letter
 
 
-def _record_sent(letter: Letter, *, case: Case, actor: User, now: datetime.datetime, climb: bool) -> None:
-    """The timeline entry, superseding, payment check and ladder move of a letter being finalised."""
+def _record_sent(letter: Letter, *, case: Case, actor: User, now: datetime.datetime) -> None:
+    """The timeline entry, superseding and payment check of a letter the freelancer sent themselves."""
+    zone = ZoneInfo(actor.time_zone)
+    today = timezone.localdate(now, timezone=zone)
+    # Sent today: now. Sent on an earlier day: noon of that day where the freelancer is (the day is what is known).
+    happened_at = now if letter.sent_on == today else datetime.datetime.combine(letter.sent_on, datetime.time(12), zone)
     entry = entry_append(
         case=case,
         author=actor,
         kind=TimelineEntry.Kind.MESSAGE_OUT,
         channel=letter.channel,
-        body=f"Sent {letter.get_kind_display().lower()}: {letter.subject}. "
+        body=f"Recorded as sent by you ({letter.get_channel_display().lower()}) on {letter.sent_on:%d %B %Y}: "
+        f"{letter.get_kind_display().lower()} “{letter.subject}”. "
         f"Amount owed {format_money(letter.amount_owed, letter.currency)}, "
         f"deadline {letter.deadline:%d %B %Y}. PDF SHA-256 {letter.sha256}.",
-        happened_at=now,
+        happened_at=happened_at,
         fingerprints=(letter.sha256,),
         now=now,
     )
@@ -281,16 +367,19 @@ def _record_sent(letter: Letter, *, case: Case, actor: User, now: datetime.datet
         Letter.objects.filter(pk=letter.supersedes_id, superseded_at__isnull=True).update(superseded_at=now)
     # Payments recorded from the sending day may already cover it.
     letters_sync_payments(case=case, now=now)
-    if climb:
-        try:
-            case_move(
-                case=case,
-                actor=actor,
-                move=ladder.ESCALATE,
-                reason=f"Formal letter sent: {letter.subject}",
-                expected_stage=ladder.REMINDERS,
-                expected_status=ladder.OPEN,
-            )
-        except StaleCase:
-            # Cannot happen while the case row is locked; if it does, roll everything back.
-            raise ValidationError("The case changed while the letter was being sent; nothing was sent.") from None
+
+
+def _climb(letter: Letter, *, case: Case, actor: User) -> None:
+    """Finalising a letter from the reminders rung moves the case to the formal-letter rung."""
+    try:
+        case_move(
+            case=case,
+            actor=actor,
+            move=ladder.ESCALATE,
+            reason=f"Formal letter finalised: {letter.subject}",
+            expected_stage=ladder.REMINDERS,
+            expected_status=ladder.OPEN,
+        )
+    except StaleCase:
+        # Cannot happen while the case row is locked; if it does, roll everything back.
+        raise ValidationError("The case changed while the letter was being finalised; nothing was kept.") from None

@@ -69,9 +69,19 @@ def outbox_due(*, model: type[OutboxRow], now: datetime.datetime) -> list[int]:
 
 
 def outbox_send(
-    *, model: type[OutboxRow], pk: int, build: Callable[[OutboxRow, datetime.datetime], EmailMessage], now=None
+    *,
+    model: type[OutboxRow],
+    pk: int,
+    build: Callable[[OutboxRow, datetime.datetime], EmailMessage],
+    now=None,
+    on_sent: Callable[[int], None] | None = None,
 ) -> Outcome:
-    """Claim one row, send it, record what happened."""
+    """Claim one row, send it, record what happened.
+
+    `on_sent(pk)` runs once the server accepted the message and the row says
+    so; if it fails, the row stays sent and the error is logged (the caller's
+    sweep step repairs what `on_sent` should have written).
+    """
     now = now or timezone.now()
     claimed = model.objects.filter(
         pk=pk, status__in=SENDABLE, attempts__lt=settings.REMINDER_MAX_ATTEMPTS, next_attempt_at__lte=now
@@ -105,6 +115,11 @@ def outbox_send(
     model.objects.filter(pk=pk, status=OutboxRow.Status.SENDING).update(
         status=OutboxRow.Status.SENT, sent_at=timezone.now(), last_error="", lease_until=None
     )
+    if on_sent is not None:
+        try:
+            on_sent(pk)
+        except Exception:
+            logger.exception("%s %s was sent, but recording it failed; the sweep records it", model.__name__, pk)
     return Outcome.SENT
 
 
@@ -160,11 +175,15 @@ def outbox_reclaim(*, model: type[OutboxRow], now: datetime.datetime) -> tuple[i
 
 
 def outbox_send_due(
-    *, model: type[OutboxRow], build: Callable[[OutboxRow, datetime.datetime], EmailMessage], now
+    *,
+    model: type[OutboxRow],
+    build: Callable[[OutboxRow, datetime.datetime], EmailMessage],
+    now,
+    on_sent: Callable[[int], None] | None = None,
 ) -> dict[Outcome, int]:
     counts = dict.fromkeys(Outcome, 0)
     for pk in outbox_due(model=model, now=now):
-        counts[outbox_send(model=model, pk=pk, build=build, now=now)] += 1
+        counts[outbox_send(model=model, pk=pk, build=build, now=now, on_sent=on_sent)] += 1
     return counts
 
 

@@ -9,16 +9,20 @@ import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from disputes.formatting import format_money
 from disputes.models import Client, Milestone, Project, ScopeAgreement
 from disputes.rules import dates
 from disputes.services.common import apply_fields, changed_fields, ensure_owner, stored_for_update
 from disputes.services.history import changes_record
+from disputes.services.notifications import notification_queue
 
 PROJECT_FIELDS = (
     "title",
@@ -129,3 +133,46 @@ def agreement_create(*, project: Project, author: User, data: Mapping[str, Any])
         agreement.full_clean()
         agreement.save()
     return agreement
+
+
+def milestones_flag_overdue(*, now: datetime.datetime) -> int:
+    """The sweep's milestone step: flag, once each, unpaid payments whose due day has ended where the
+    freelancer is, and tell the freelancer by e-mail (queued as due at `now`)."""
+    candidates = Milestone.objects.filter(
+        paid_on__isnull=True,
+        overdue_flagged_at__isnull=True,
+        due_date__lt=(now + datetime.timedelta(days=1)).date(),
+        project__archived_at__isnull=True,
+        project__client__archived_at__isnull=True,
+    ).select_related("project__owner", "project__client")
+    flagged = 0
+    for milestone in candidates:
+        owner = milestone.project.owner
+        if milestone.due_date >= timezone.localdate(now, timezone=ZoneInfo(owner.time_zone)):
+            continue
+        with transaction.atomic():
+            won = Milestone.objects.filter(pk=milestone.pk, overdue_flagged_at__isnull=True).update(
+                overdue_flagged_at=now
+            )
+            if won != 1:
+                continue
+            project = milestone.project
+            case = project.cases.filter(status="open", archived_at__isnull=True).order_by("-opened_at").first()
+            target = case or project
+            notification_queue(
+                key=f"milestone-overdue:{milestone.pk}",
+                user=owner,
+                template="disputes/email/milestone_overdue",
+                context={
+                    "owner": owner,
+                    "milestone": milestone,
+                    "project": project,
+                    "case": case,
+                    "amount": format_money(milestone.amount, project.currency),
+                    "url": f"{settings.SITE_URL}{target.get_absolute_url()}",
+                },
+                subject="Settle: a payment is past its due date",
+                now=now,
+            )
+            flagged += 1
+    return flagged

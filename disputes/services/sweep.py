@@ -9,7 +9,11 @@ run in this order, all against the same `now`:
 3. outbox     take back claims whose lease ran out, then send every e-mail
               row due by `now` (reminders and one-off notifications), each
               claimed before it is sent;
-4. housekeeping  forget form-submission keys older than a day, and accounts
+4. milestones  flag payments past their due date, once each; queue their e-mails;
+5. client mail  send mail to clients that is due (scheduled, held, retried),
+              and put on the timeline any the server accepted that is not
+              there yet;
+6. housekeeping  forget form-submission keys older than a day, and accounts
               whose sign-up link was never followed.
 
 Because the earlier steps queue their e-mails as due at the sweep's `now`,
@@ -27,8 +31,10 @@ from django.utils import timezone
 from accounts.services import unconfirmed_accounts_purge
 from disputes.models import Notification, ReminderEmail
 from disputes.services.letter_tracking import LettersStep, letters_flag_due
+from disputes.services.mail_out import mail_send_due
 from disputes.services.notifications import notifications_send_due
 from disputes.services.outbox import Outcome, outbox_reclaim
+from disputes.services.projects import milestones_flag_overdue
 from disputes.services.reminders import ConcernsStep, concerns_flag, reminder_emails_send_due
 from disputes.services.submissions import submissions_prune
 
@@ -50,6 +56,8 @@ class SweepResult:
     letters: LettersStep
     outbox: OutboxStep
     submissions_pruned: int
+    milestones_overdue: int = 0
+    client_mail: dict | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -87,7 +95,17 @@ def sweep_run(*, now: datetime.datetime | None = None) -> SweepResult:
     token = uuid.uuid4()
     concerns = concerns_flag(now=now, token=token)
     letters = letters_flag_due(now=now)
+    milestones = milestones_flag_overdue(now=now)
     outbox = outbox_deliver(now=now)
+    client_mail = mail_send_due(now=now)
     pruned = submissions_prune(now=now)
     unconfirmed_accounts_purge(now=now)
-    return SweepResult(sweep=str(token), concerns=concerns, letters=letters, outbox=outbox, submissions_pruned=pruned)
+    return SweepResult(
+        sweep=str(token),
+        concerns=concerns,
+        letters=letters,
+        outbox=outbox,
+        submissions_pruned=pruned,
+        milestones_overdue=milestones,
+        client_mail=client_mail,
+    )

@@ -79,12 +79,15 @@ def entry_append(
     fingerprints: tuple[str, ...] = (),
     shared: bool = True,
     now: datetime.datetime | None = None,
+    sync_clock: bool = True,
 ) -> TimelineEntry:
     """Append one entry to a case's timeline, then run what follows a new entry.
 
     Callers have checked that `author` may write on this case. `happened_at`
     defaults to now; `recorded_at` is always now. `fingerprints` are the
     SHA-256 of files the entry carries; `shared` false keeps it to the owner.
+    `sync_clock` false is for a batch (an import) that re-syncs the response
+    clock itself once, after its last entry, in the same transaction.
     """
     if kind not in TimelineEntry.Kind.values:
         raise ValidationError({"kind": "Unknown kind of entry."})
@@ -130,16 +133,16 @@ def entry_append(
         entry.save()
         Case.objects.filter(pk=case.pk).update(chain_length=entry.sequence, chain_head=entry.entry_sha256)
         case.chain_length, case.chain_head = entry.sequence, entry.entry_sha256
-        _after_append(entry, case)
+        _after_append(entry, case, sync_clock=sync_clock)
     return entry
 
 
-def _after_append(entry: TimelineEntry, case: Case) -> None:
+def _after_append(entry: TimelineEntry, case: Case, *, sync_clock: bool = True) -> None:
     """Everything a new entry sets off, in one place (see the module docstring)."""
     status_changed = entry.kind == TimelineEntry.Kind.STAGE_CHANGE and entry.from_status != entry.to_status
     if entry.kind == TimelineEntry.Kind.STAGE_CHANGE and ladder.seals_record(entry.from_stage, entry.to_stage):
         _seal(entry, case)
-    if entry.kind in TimelineEntry.CLOCK_KINDS or status_changed:
+    if (entry.kind in TimelineEntry.CLOCK_KINDS and sync_clock) or status_changed:
         concerns_sync(case=case)
     if entry.kind == TimelineEntry.Kind.PAYMENT:
         letters_sync_payments(case=case)

@@ -161,7 +161,7 @@ class TestDeadlineSweep:
         letter = self.finalised(billing_case)
         self.sweep("2026-03-17 23:59:00+00:00")
         letter.refresh_from_db()
-        assert letter.deadline_flagged_at is None and mailoutbox == []
+        assert letter.deadline_flagged_at is None and [m for m in mailoutbox if "deadline passed" in m.subject] == []
         self.sweep("2026-03-18 00:00:00+00:00")
         letter.refresh_from_db()
         assert letter.deadline_flagged_at is not None

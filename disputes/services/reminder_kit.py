@@ -1,0 +1,76 @@
+"""The reminder kit: three payment reminders filled from the project's unpaid milestones.
+
+A draft is only text for the composer: the freelancer edits it and sends it
+through `services.mail_out.mail_queue` (purpose "reminder"), which keeps the
+one-reminder-a-day rule. The suggested days come from `rules.deadlines`.
+"""
+
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from disputes.formatting import format_money
+from disputes.models import Case
+from disputes.rules import deadlines
+
+REMINDER_TEMPLATES = {
+    "friendly": "Friendly reminder",
+    "firm": "Firm reminder",
+    "last": "Last notice before a formal letter",
+}
+
+
+def reminder_draft(*, case: Case, template: str, user: User) -> dict:
+    """Subject and body of a reminder from the kit, filled from the unpaid milestones; editable."""
+    if template not in REMINDER_TEMPLATES:
+        raise ValidationError({"template": "Pick one of the reminder templates."})
+    today = timezone.localdate(timezone.now(), timezone=_zone(user))
+    unpaid = list(case.project.milestones.filter(paid_on__isnull=True).order_by("due_date", "id"))
+    rows = [
+        {
+            "milestone": milestone,
+            "amount": format_money(milestone.amount, case.currency),
+            "overdue": milestone.due_date is not None and milestone.due_date < today,
+        }
+        for milestone in unpaid
+    ]
+    total = sum((milestone.amount for milestone in unpaid), start=Decimal("0")) or case.amount_in_dispute
+    context = {
+        "case": case,
+        "client": case.client,
+        "project": case.project,
+        "freelancer": user,
+        "rows": rows,
+        "total": format_money(total, case.currency),
+        "letter_days": settings.LETTER_DEADLINE_DAYS,
+    }
+    subjects = {
+        "friendly": f"Friendly reminder: payment for {case.project.title}",
+        "firm": f"Payment overdue: {case.project.title}",
+        "last": f"Last notice before a formal demand: {case.project.title}",
+    }
+    return {
+        "subject": subjects[template][:200],
+        "body": render_to_string(f"disputes/mail/reminder_{template}.txt", context).strip(),
+        "rows": rows,
+    }
+
+
+def reminder_suggestions(*, case: Case, user: User) -> list[dict]:
+    """Suggested sending days for each unpaid milestone with a due date: the due day, +3 and +7."""
+    today = timezone.localdate(timezone.now(), timezone=_zone(user))
+    suggestions = []
+    for milestone in case.project.milestones.filter(paid_on__isnull=True, due_date__isnull=False).order_by("due_date"):
+        suggestions.append(
+            {"milestone": milestone, "dates": deadlines.reminder_dates(milestone.due_date, today)},
+        )
+    return suggestions
+
+
+def _zone(user: User) -> ZoneInfo:
+    return ZoneInfo(user.time_zone or "UTC")
