@@ -350,3 +350,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=EVIDENCE_RECHECK_HOUR_UTC, minute=30),
     },
 }
+if MAIL_IN_IMAP_URL:
+    CELERY_BEAT_SCHEDULE["poll-mailbox"] = {
+        "task": "disputes.tasks.poll_mailbox",
+        "schedule": float(MAIL_IN_POLL_SECONDS),
+    }

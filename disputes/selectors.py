@@ -104,6 +104,9 @@ class CaseView:
     # The owner's extras.
     letters: list[Letter] = field(default_factory=list)
     in_review: Review | None = None
+    # Mail to the client not sent yet (queued, scheduled, held), and incoming mail held for a decision.
+    mails_waiting: list = field(default_factory=list)
+    received_held: list = field(default_factory=list)
     # Edits of the case's own fields (amount, kind, ...), newest first.
     changes: list = field(default_factory=list)
     history_limit: int = HISTORY_LIMIT
@@ -146,10 +149,15 @@ def case_view(case: Case, *, viewer: str) -> CaseView:
         entries = entries.filter(shared=True)
     entries = list(entries)
     concerns = {concern.message_id: concern for concern in case.concerns.all()}
+    # One query for the case's mail: the sent ones mark their entries, the rest wait on the owner's card.
+    # A case gets its reply address with its first mail, so one without it has no mail to look up.
+    mails = list(case.mails.exclude(status="cancelled").defer("body", "attached")) if case.reply_token else []
+    sent_mails = {mail.entry_id: mail for mail in mails if mail.entry_id}
     proposals = list(case.settlement_proposals.all())
     by_entry = {proposal.entry_id: proposal for proposal in proposals}
     for entry in entries:
         entry.clock_concern = concerns.get(entry.pk)
+        entry.sent_mail = sent_mails.get(entry.pk)
         proposal = by_entry.get(entry.pk)
         if proposal is not None:
             entry.pending_proposal = proposal if proposal.status == proposal.Status.PROPOSED else None
@@ -171,6 +179,9 @@ def case_view(case: Case, *, viewer: str) -> CaseView:
     if viewer == OWNER:
         view.letters = list(case.letters.exclude(status=Letter.Status.DISCARDED).order_by("-created_at", "-id"))
         view.in_review = case.reviews.filter(state=Review.State.OPEN).first()
+        view.mails_waiting = [mail for mail in mails if mail.waiting]
+        if case.reply_token:  # only mail to the reply address can be held
+            view.received_held = list(case.received.filter(status="held").order_by("-received_at", "-id"))
     if viewer == STAFF:
         view.warning_signs = list(case.client.warning_signs.all())
         view.review = case.reviews.order_by("-entered_at", "-id").first()

@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import mail_admins
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -11,6 +12,8 @@ from accounts.models import User
 from disputes import timestamps
 from disputes.models import Case, Seal
 from disputes.services.evidence import evidence_checks_for_case, evidence_recheck_due
+from disputes.services.mail_out import mail_send
+from disputes.services.mailbox import mailbox_poll
 from disputes.services.notifications import notification_send
 from disputes.services.record import chains_verify_all, seal_timestamp_fetch, seals_timestamp_pending
 from disputes.services.review import staff_digest_queue
@@ -86,3 +89,18 @@ def verify_chains() -> int:
         logger.error("Timeline hash chains broken:\n%s", lines)
         mail_admins(f"{len(broken)} case record(s) do not verify", lines, fail_silently=True)
     return len(broken)
+
+
+@shared_task(**RETRYING)
+def send_client_mail(pk: int) -> str:
+    """Send one mail to a client right after the request that wrote it committed (the sweep is the safety net)."""
+    return mail_send(pk=pk).value
+
+
+@shared_task(**RETRYING)
+def poll_mailbox() -> dict:
+    """File the replies waiting in the IMAP mailbox of MAIL_IN_IMAP_URL (beat runs it when the URL is set)."""
+    if not settings.MAIL_IN_IMAP_URL:
+        return {"seen": 0}
+    result = mailbox_poll(settings.MAIL_IN_IMAP_URL)
+    return {"seen": result.seen, **result.outcomes}

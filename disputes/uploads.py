@@ -72,10 +72,12 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         self._oversize = False
 
     def _limit(self) -> int:
-        # The case-file verification page takes whole case files; everything else is evidence.
+        # The case-file verification page takes whole case files, imports whole mailboxes; the rest is evidence.
         match = getattr(self.request, "resolver_match", None)
         if match is not None and match.view_name == "disputes:casefile_verify":
             return settings.CASEFILE_VERIFY_MAX_MB * 1024 * 1024
+        if match is not None and match.view_name == "disputes:mail_import":
+            return settings.IMPORT_MAX_BYTES
         return settings.EVIDENCE_MAX_FILE_BYTES
 
     def receive_data_chunk(self, raw_data, start):

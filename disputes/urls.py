@@ -7,6 +7,7 @@ from disputes.views import (
     dashboard,
     evidence,
     letters,
+    mail,
     mediation,
     profile,
     projects,
@@ -77,6 +78,17 @@ urlpatterns = [
         mediation.settlement_answer,
         name="settlement_answer",
     ),
+    # Mail with the client, and imports
+    path("cases/<int:pk>/mail/new/", mail.mail_compose, name="mail_compose"),
+    path("cases/<int:pk>/mail/<int:mail_pk>/send-now/", mail.mail_send_now, name="mail_send_now"),
+    path("cases/<int:pk>/mail/<int:mail_pk>/cancel/", mail.mail_cancel, name="mail_cancel"),
+    path(
+        "cases/<int:pk>/mail/received/<int:received_pk>/<slug:decision>/",
+        mail.received_decide,
+        name="received_decide",
+    ),
+    path("cases/<int:pk>/import/", mail.mail_import, name="mail_import"),
+    path("cases/<int:pk>/import/preview/", mail.mail_import_preview, name="mail_import_preview"),
     # Letters and the case file
     path("cases/<int:pk>/letters/new/<slug:kind>/", letters.letter_new, name="letter_new"),
     path("cases/<int:pk>/letters/<int:letter_pk>/", letters.letter_detail, name="letter_detail"),

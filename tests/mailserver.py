@@ -48,6 +48,7 @@ class _Handler:
         if mode == "refuse":
             return "451 Try again later"
         self.server.received.append(email.message_from_bytes(envelope.content))
+        self.server.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         self.server.reached.set()
         if mode == "slow":
             await asyncio.sleep(self.server.delay)
@@ -66,6 +67,8 @@ class MailServer:
         self.mode = "accept"
         self.delay = 0.0
         self.received: list[email.message.Message] = []
+        # (MAIL FROM, RCPT TO, the bytes as they arrived) of each message kept.
+        self.envelopes: list[tuple[str, list[str], bytes]] = []
         self.reached = threading.Event()
         self.released = threading.Event()
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)

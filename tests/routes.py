@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from disputes.models import (
     Case,
     Client,
+    ClientMail,
     Concern,
     Evidence,
     Letter,
@@ -23,6 +24,7 @@ from disputes.models import (
     Milestone,
     Notification,
     Project,
+    ReceivedMessage,
     Review,
     ReviewAction,
     ScopeAgreement,
@@ -32,6 +34,7 @@ from disputes.models import (
 )
 from disputes.services.evidence import EvidenceDetails, evidence_add
 from disputes.services.letters import letter_defaults, letter_draft, letter_finalize
+from disputes.services.mail_out import mail_queue
 from disputes.services.mediation import mediator_accept, mediator_invite, settlement_propose
 from tests.conftest import png_bytes
 from tests.factories import (
@@ -42,109 +45,9 @@ from tests.factories import (
     UserFactory,
     WarningSignFactory,
 )
+from tests.route_methods import GET_ONLY, GET_POST, POST_ONLY, PUBLIC
 
-# Pages anyone may open without signing in.
-PUBLIC = {
-    "disputes:mediation_invitation",
-    "disputes:signing_key",
-    "disputes:signing_key_pem",
-    "disputes:signing_keys_json",
-    "accounts:login",
-    "accounts:sign_up",
-    "accounts:sign_up_sent",
-    "accounts:sign_up_confirm",
-    "accounts:password_reset",
-    "accounts:password_reset_done",
-    "accounts:password_reset_confirm",
-    "accounts:password_reset_complete",
-}
-# Every route's methods. HEAD goes with GET (require_safe).
-POST_ONLY = {
-    "accounts:logout",
-    "disputes:staff_evidence_check",
-    "disputes:staff_chain_check",
-    "disputes:staff_outbox_retry",
-    "disputes:letter_discard",
-    "disputes:invitation_revoke",
-    "disputes:access_revoke",
-    "disputes:settlement_answer",
-    "disputes:review_assign",
-    "disputes:review_note",
-    "disputes:review_decide",
-    "disputes:review_close",
-    "disputes:mediation_note",
-    "disputes:mediation_propose",
-    "disputes:letter_finalize",
-    "disputes:warning_sign_add",
-    "disputes:milestone_add",
-    "disputes:milestone_paid",
-    "disputes:entry_add",
-    "disputes:client_archive",
-    "disputes:client_restore",
-    "disputes:project_archive",
-    "disputes:project_restore",
-    "disputes:case_archive",
-    "disputes:case_restore",
-}
-GET_ONLY = {
-    "disputes:dashboard",
-    "disputes:client_list",
-    "disputes:client_detail",
-    "disputes:project_list",
-    "disputes:project_detail",
-    "disputes:agreement_compare",
-    "disputes:agreement_detail",
-    "disputes:case_list",
-    "disputes:case_detail",
-    "disputes:evidence_detail",
-    "disputes:evidence_download",
-    "disputes:evidence_shared_download",
-    "disputes:evidence_thumbnail",
-    "disputes:letter_detail",
-    "disputes:letter_pdf",
-    "disputes:casefile_export",
-    "disputes:staff_casefile_export",
-    "disputes:staff_queue",
-    "disputes:staff_outbox",
-    "disputes:staff_case",
-    "disputes:staff_evidence",
-    "disputes:staff_evidence_thumbnail",
-    "disputes:mediation_case",
-    "disputes:mediation_evidence",
-    "disputes:mediation_evidence_thumbnail",
-    "disputes:signing_key",
-    "disputes:signing_key_pem",
-    "disputes:signing_keys_json",
-    "accounts:password_change_done",
-    "accounts:sign_up_sent",
-    "accounts:password_reset_done",
-    "accounts:password_reset_complete",
-}
-GET_POST = {
-    "disputes:profile",
-    "disputes:client_create",
-    "disputes:client_edit",
-    "disputes:project_create",
-    "disputes:project_edit",
-    "disputes:agreement_create",
-    "disputes:case_open",
-    "disputes:case_edit",
-    "disputes:case_move",
-    "disputes:entry_correct",
-    "disputes:concern_dismiss",
-    "disputes:evidence_upload",
-    "disputes:case_mediators",
-    "disputes:letter_new",
-    "disputes:letter_edit",
-    "disputes:casefile_verify",
-    "disputes:mediation_invitation",
-    "accounts:sign_up",
-    "accounts:sign_up_confirm",
-    "accounts:login",
-    "accounts:password_change",
-    "accounts:password_reset",
-    "accounts:password_reset_confirm",
-}
+__all__ = ["GET_ONLY", "GET_POST", "POST_ONLY", "PUBLIC"]
 
 
 @dataclass
@@ -163,6 +66,8 @@ class World:
     draft: Letter
     invitation_token: str
     notification: Notification
+    mail: ClientMail
+    received: ReceivedMessage
 
 
 def build_world(user) -> World:
@@ -187,6 +92,17 @@ def build_world(user) -> World:
     letter = letter_draft(case=case, author=user, kind="demand", data=letter_defaults(case=case, kind="demand"))
     letter = letter_finalize(letter=letter, actor=user)
     draft = letter_draft(case=case, author=user, kind="demand", data=letter_defaults(case=case, kind="demand"))
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)
+    mail = mail_queue(case=case, author=user, subject="Scheduled", body="Later", send_at=later)
+    received = ReceivedMessage.objects.create(
+        case=case,
+        key=f"<held-{case.pk}@example.com>",
+        source="mail_in",
+        status="held",
+        sender="someone@example.com",
+        subject="Held",
+        received_at=datetime.datetime.now(datetime.UTC),
+    )
     return World(
         client=case.client,
         project=case.project,
@@ -202,6 +118,8 @@ def build_world(user) -> World:
         draft=draft,
         invitation_token=second_token,
         notification=Notification.objects.filter(key__startswith="mediator-invitation:").latest("pk"),
+        mail=mail,
+        received=received,
     )
 
 
@@ -266,6 +184,12 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:case_archive": {"pk": w.case.pk},
         "disputes:case_restore": {"pk": w.case.pk},
         "disputes:staff_outbox_retry": {"kind": "notification", "pk": w.notification.pk},
+        "disputes:mail_compose": {"pk": w.case.pk},
+        "disputes:mail_send_now": {"pk": w.case.pk, "mail_pk": s.mail.pk},
+        "disputes:mail_cancel": {"pk": w.case.pk, "mail_pk": s.mail.pk},
+        "disputes:received_decide": {"pk": w.case.pk, "received_pk": s.received.pk, "decision": "reject"},
+        "disputes:mail_import": {"pk": w.case.pk},
+        "disputes:mail_import_preview": {"pk": w.case.pk},
     }
     return table[name]
 
@@ -288,6 +212,9 @@ MIXED = [
     "disputes:evidence_download",
     "disputes:evidence_shared_download",
     "disputes:evidence_thumbnail",
+    "disputes:mail_send_now",
+    "disputes:mail_cancel",
+    "disputes:received_decide",
 ]
 
 # A POST body that would succeed for the owner, so a 404 proves the ownership check, not a form error.
@@ -330,6 +257,7 @@ POST_DATA = {
     "disputes:review_close": {"reason": "Hijacked"},
     "disputes:mediation_note": {"body": "Hijacked"},
     "disputes:mediation_propose": {"amount": "1", "terms": "Hijacked", "deadline": "2099-01-01"},
+    "disputes:mail_compose": {"subject": "Hijacked", "body": "Hijacked"},
 }
 
 
@@ -386,4 +314,6 @@ def snapshot() -> dict:
         "proposals": list(SettlementProposal.objects.values().order_by("pk")),
         "notifications": Notification.objects.count(),
         "letters": list(Letter.objects.values().order_by("pk")),
+        "mails": list(ClientMail.objects.values().order_by("pk")),
+        "received": list(ReceivedMessage.objects.values().order_by("pk")),
     }

@@ -21,7 +21,8 @@ from disputes.forms.fields import (
     DateTimeInput,
     SettleMeta,
 )
-from disputes.forms.letters import FinalizeForm, LetterForm, VerifyCasefileForm
+from disputes.forms.letters import LetterForm, VerifyCasefileForm
+from disputes.forms.mail import FinalizeForm, ImportApplyForm, ImportUploadForm, MailForm
 from disputes.forms.parties import (
     AgreementForm,
     ClientForm,
@@ -62,7 +63,10 @@ __all__ = [
     "EntryForm",
     "EvidenceForm",
     "FinalizeForm",
+    "ImportApplyForm",
+    "ImportUploadForm",
     "LetterForm",
+    "MailForm",
     "MediatorInviteForm",
     "MediatorNoteForm",
     "MilestoneForm",

@@ -40,10 +40,6 @@ class LetterForm(forms.ModelForm):
         )
 
 
-class FinalizeForm(forms.Form):
-    move_case = forms.BooleanField(required=False, label="Also move the case to the formal-letter rung", initial=True)
-
-
 class VerifyCasefileForm(forms.Form):
     file = forms.FileField(label="Case file (.zip)")
     public_key = forms.CharField(

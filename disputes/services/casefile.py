@@ -12,7 +12,9 @@ What is in it, in the order it is written:
     letters/...             the final letters
     SHA256SUMS              every file above, for `sha256sum -c`
     manifest.json           every file above with its SHA-256 and size, the case, the chain's
-                            length and head, the export time and exporter, the key's fingerprint
+                            length and head, the export time and exporter, the key's fingerprint,
+                            and every e-mail Settle sent on the case (Message-ID, when the
+                            mail server accepted it, the SHA-256 of the message as sent)
     manifest.sig            the Ed25519 signature of manifest.json's exact bytes
     manifest.tsr            when a timestamp authority is configured: its RFC 3161 token
                             over manifest.json
@@ -48,7 +50,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes import signing, timestamps
-from disputes.models import Case, CasefileExport, Evidence, Letter, Seal, TimelineEntry
+from disputes.models import Case, CasefileExport, ClientMail, Evidence, Letter, Seal, TimelineEntry
 from disputes.pdf import render_pdf
 from disputes.rules import chain
 from disputes.services.evidence import evidence_shared_copy
@@ -131,7 +133,8 @@ def _members(case: Case) -> list[_Member]:
         for index, item in enumerate(case.evidence.select_related("shared_copy").order_by("uploaded_at", "id"), 1)
     ]
     for index, letter in enumerate(case.letters.filter(status=Letter.Status.FINAL).order_by("finalized_at"), 1):
-        name = f"letters/{index:02d}-{letter.kind.replace('_', '-')}-{letter.sent_on:%Y-%m-%d}.pdf"
+        day = letter.sent_on or timezone.localdate(letter.finalized_at)
+        name = f"letters/{index:02d}-{letter.kind.replace('_', '-')}-{day:%Y-%m-%d}.pdf"
         members.append(_Member(name, letter.pdf, letter.sha256, f"{letter.get_kind_display()}: {letter.subject}"))
     return members
 
@@ -267,6 +270,19 @@ def _manifest(case, user, exported_at, snapshot: _Snapshot, public: signing.Publ
             "seals": len(snapshot.seals),
         },
         "files": files,
+        "mails_sent": [
+            {
+                "message_id": mail.message_id,
+                "to": mail.to_email,
+                "subject": mail.subject,
+                "accepted_by_mail_server_at": mail.sent_at.isoformat(),
+                "message_sha256": mail.raw_sha256,
+                "attachments": mail.attached,
+                "timeline_sequence": mail.entry.sequence,
+                "bounced_at": mail.bounced_at.isoformat() if mail.bounced_at else None,
+            }
+            for mail in _mails_sent(case, snapshot)
+        ],
         "missing_from_storage": [{"path": m.path, "name": m.label, "recorded_sha256": m.sha256} for m in missing],
         "signing_key": {
             "algorithm": signing.ALGORITHM,
@@ -277,6 +293,15 @@ def _manifest(case, user, exported_at, snapshot: _Snapshot, public: signing.Publ
         "signature_file": SIGNATURE,
     }
     return json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+
+
+def _mails_sent(case: Case, snapshot: _Snapshot) -> list[ClientMail]:
+    """The mails Settle sent whose timeline entries are in this export's snapshot."""
+    return list(
+        ClientMail.objects.filter(case=case, entry__sequence__lte=snapshot.length)
+        .select_related("entry")
+        .order_by("sent_at", "id")
+    )
 
 
 def _timestamp(manifest: bytes) -> tuple[bytes | None, str]:
@@ -334,6 +359,7 @@ def _summary_context(case, user, missing, snapshot: _Snapshot, public: signing.P
         "seals": snapshot.seals,
         "evidence": case.evidence.select_related("shared_copy").order_by("uploaded_at", "id"),
         "letters": case.letters.filter(status=Letter.Status.FINAL).order_by("finalized_at"),
+        "mails": _mails_sent(case, snapshot),
         "warning_signs": case.client.warning_signs.all(),
         "site_url": settings.SITE_URL,
         "key": public,

@@ -16,9 +16,11 @@ nothing.
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -47,7 +49,20 @@ from disputes.services.import_preview import (
 )
 from disputes.services.timeline import entry_append
 
-__all__ = ["CLIENT", "ME", "SKIP", "ImportResult", "ImportUnreadable", "import_apply", "import_read"]
+STASH_DIR = "imports"
+STASH_HOURS = 24
+
+__all__ = [
+    "CLIENT",
+    "ME",
+    "SKIP",
+    "ImportResult",
+    "ImportUnreadable",
+    "import_apply",
+    "import_read",
+    "import_stash",
+    "import_stashed",
+]
 
 
 @dataclass(frozen=True)
@@ -196,3 +211,37 @@ def _body(item: ImportItem, preview: ImportPreview, incoming: bool, attachments,
     lines += notes
     lines.append(f"The imported file: SHA-256 {preview.sha256}")
     return "\n".join(lines) + "\n\n" + (item.text or "(no text)")
+
+
+# --- The uploaded file between the preview and the import ------------------------------------
+def import_stash(upload) -> str:
+    """Keep an uploaded file until the freelancer confirms the import; returns its server-chosen name."""
+    return default_storage.save(f"{STASH_DIR}/{uuid.uuid4().hex}.upload", upload)
+
+
+def import_stashed(name: str) -> bytes:
+    """The bytes of a stashed upload. Raises ImportUnreadable if it is gone (imported, or cleaned away)."""
+    if not name.startswith(f"{STASH_DIR}/") or ".." in name or not default_storage.exists(name):
+        raise ImportUnreadable("This upload is no longer here. Upload the file again.")
+    with default_storage.open(name, "rb") as stashed:
+        return stashed.read()
+
+
+def import_unstash(name: str) -> None:
+    if name.startswith(f"{STASH_DIR}/") and ".." not in name:
+        default_storage.delete(name)
+
+
+def imports_clean(*, now: datetime.datetime) -> int:
+    """The sweep's step: remove uploads left in preview for more than STASH_HOURS."""
+    try:
+        _, files = default_storage.listdir(STASH_DIR)
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in files:
+        path = f"{STASH_DIR}/{name}"
+        if default_storage.get_modified_time(path) < now - datetime.timedelta(hours=STASH_HOURS):
+            default_storage.delete(path)
+            removed += 1
+    return removed

@@ -64,6 +64,13 @@ def reply_address(case: Case) -> str:
     return f"{settings.MAIL_REPLY_PREFIX}+{case.reply_token}@{settings.MAIL_REPLY_DOMAIN}"
 
 
+def reply_address_shown(case: Case) -> str:
+    """The reply address if the case has one already (for a page: showing it creates nothing)."""
+    if not case.reply_token:
+        return ""
+    return f"{settings.MAIL_REPLY_PREFIX}+{case.reply_token}@{settings.MAIL_REPLY_DOMAIN}"
+
+
 # --- Writing a mail -------------------------------------------------------------------------
 def _zone(user: User) -> ZoneInfo:
     return ZoneInfo(user.time_zone or "UTC")

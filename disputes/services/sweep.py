@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from accounts.services import unconfirmed_accounts_purge
 from disputes.models import Notification, ReminderEmail
+from disputes.services.imports import imports_clean
 from disputes.services.letter_tracking import LettersStep, letters_flag_due
 from disputes.services.mail_out import mail_send_due
 from disputes.services.notifications import notifications_send_due
@@ -58,6 +59,7 @@ class SweepResult:
     submissions_pruned: int
     milestones_overdue: int = 0
     client_mail: dict | None = None
+    imports_cleaned: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -68,8 +70,11 @@ class SweepResult:
             f"Concerns: {c.overdue} overdue, {c.due_soon} due soon flagged; "
             f"letters: {self.letters.flagged} deadline(s) passed; "
             f"e-mails: {o.sent} sent, {o.failed} failed, {o.unknown} of unknown fate"
-            + (f", {o.reclaimed} taken back from stopped senders." if o.reclaimed else ".")
-        )
+            + (f", {o.reclaimed} taken back from stopped senders" if o.reclaimed else "")
+            + f"; milestones: {self.milestones_overdue} newly past due"
+            + (f"; mail to clients: {self.client_mail['sent']} sent, {self.client_mail['failed']} failed."
+               if self.client_mail else ".")
+        )  # fmt: skip
 
 
 def outbox_deliver(*, now: datetime.datetime) -> OutboxStep:
@@ -99,6 +104,7 @@ def sweep_run(*, now: datetime.datetime | None = None) -> SweepResult:
     outbox = outbox_deliver(now=now)
     client_mail = mail_send_due(now=now)
     pruned = submissions_prune(now=now)
+    cleaned = imports_clean(now=now)
     unconfirmed_accounts_purge(now=now)
     return SweepResult(
         sweep=str(token),
@@ -108,4 +114,5 @@ def sweep_run(*, now: datetime.datetime | None = None) -> SweepResult:
         submissions_pruned=pruned,
         milestones_overdue=milestones,
         client_mail=client_mail,
+        imports_cleaned=cleaned,
     )

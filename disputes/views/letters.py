@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.forms import FinalizeForm, LetterForm, VerifyCasefileForm
-from disputes.models import Case, Letter
+from disputes.models import Case, Channel, Letter
 from disputes.selectors import plan_differences
 from disputes.services import letters as letter_services
 from disputes.services.casefile import casefile_name, casefile_stream
@@ -105,7 +105,8 @@ def letter_detail(request, letter: Letter):
     can_move = letter.case.stage == "reminders" and letter.case.is_open
     context.update(
         {
-            "finalize_form": FinalizeForm(initial={"move_case": can_move}),
+            "finalize_form": _finalize_form(letter, initial={"move_case": can_move}),
+            "letter_days": settings.LETTER_DEADLINE_DAYS,
             "can_move": can_move,
             "differences": plan_differences(letter.case.project) if letter.is_draft else [],
         }
@@ -117,15 +118,47 @@ def letter_detail(request, letter: Letter):
 @loads(letter_for_owner)
 @require_POST
 def letter_finalize(request, letter: Letter):
-    form = FinalizeForm(request.POST)
-    move_case = form.is_valid() and form.cleaned_data["move_case"]
+    form = _finalize_form(letter, data=request.POST)
+    if not form.is_valid():
+        problems = "; ".join(f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
+                             for name, errors in form.errors.items())  # fmt: skip
+        messages.error(request, f"The letter was not finalised: {problems}")
+        return redirect(_letter_url(letter))
+    data = form.cleaned_data
+    by_settle = data["delivery"] == FinalizeForm.SETTLE
     try:
-        letter_services.letter_finalize(letter=letter, actor=request.user, move_case=move_case)
+        letter_services.letter_finalize(
+            letter=letter,
+            actor=request.user,
+            move_case=data["move_case"],
+            delivery=Letter.Delivery.SETTLE if by_settle else Letter.Delivery.RECORDED,
+            sent_on=None if by_settle else data["sent_on"],
+            channel=None if by_settle else data["channel"] or None,
+            cover_note=data["cover_note"] if by_settle else "",
+        )
     except ValidationError as error:
         messages.error(request, f"The letter was not finalised: {refusal(error)}")
     else:
-        messages.success(request, "Letter finalised: its PDF is stored with its fingerprint and it is on the timeline.")
+        if by_settle:
+            messages.success(
+                request,
+                "Letter finalised and handed to the outbox. It is dated, its deadline starts and it goes on the "
+                "timeline when the mail server accepts it.",
+            )
+        else:
+            messages.success(request, "Letter finalised and recorded as sent by you; it is on the timeline.")
     return redirect(_letter_url(letter))
+
+
+def _finalize_form(letter: Letter, **kwargs) -> FinalizeForm:
+    channels = [(value, label) for value, label in Channel.choices]
+    initial = {
+        "channel": letter.channel,
+        "cover_note": letter_services.letter_cover_note(letter, letter.created_by),
+        "delivery": FinalizeForm.SETTLE if letter.case.client.email else FinalizeForm.RECORDED,
+        **kwargs.pop("initial", {}),
+    }
+    return FinalizeForm(channels=channels, initial=initial, **kwargs)
 
 
 @login_required
@@ -147,7 +180,7 @@ def letter_discard(request, letter: Letter):
 def letter_pdf(request, letter: Letter):
     if not letter.is_final:
         raise Http404("Drafts have no PDF yet.")
-    name = f"{letter.kind.replace('_', '-')}-{letter.sent_on:%Y-%m-%d}.pdf"
+    name = f"{letter.kind.replace('_', '-')}-{letter.sent_on or timezone.localdate(letter.finalized_at):%Y-%m-%d}.pdf"
     response = FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -28,12 +28,14 @@ from django.shortcuts import get_object_or_404
 from disputes.models import (
     Case,
     Client,
+    ClientMail,
     Evidence,
     Letter,
     MediatorAccess,
     MediatorInvitation,
     Milestone,
     Project,
+    ReceivedMessage,
     ScopeAgreement,
     SettlementProposal,
     TimelineEntry,
@@ -98,6 +100,16 @@ def access_for_owner(request: HttpRequest, pk: int, access_pk: int) -> MediatorA
 def proposal_for_owner(request: HttpRequest, pk: int, proposal_pk: int) -> SettlementProposal:
     proposals = SettlementProposal.objects.filter(case__in=_owner_cases(request), case_id=pk)
     return get_object_or_404(proposals.select_related("case", "entry"), pk=proposal_pk)
+
+
+def client_mail_for_owner(request: HttpRequest, pk: int, mail_pk: int) -> ClientMail:
+    mails = ClientMail.objects.filter(case__in=_owner_cases(request), case_id=pk)
+    return get_object_or_404(mails.select_related("case"), pk=mail_pk)
+
+
+def received_for_owner(request: HttpRequest, pk: int, received_pk: int) -> ReceivedMessage:
+    received = ReceivedMessage.objects.filter(case__in=_owner_cases(request), case_id=pk)
+    return get_object_or_404(received.select_related("case__client", "case__owner"), pk=received_pk)
 
 
 def client_for_owner(request: HttpRequest, pk: int) -> Client:

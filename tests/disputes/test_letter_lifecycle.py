@@ -30,7 +30,7 @@ class TestFinalisingRefusesClearly:
         Case.objects.filter(pk=billing_case.pk).update(status="resolved")
         client.force_login(billing_case.owner)
         url = reverse("disputes:letter_finalize", args=[billing_case.pk, letter.pk])
-        response = client.post(url, {"move_case": "on"}, follow=True)
+        response = client.post(url, {"move_case": "on", "delivery": "recorded"}, follow=True)
         assert response.status_code == 200
         assert "The case is closed. Reopen it" in response.content.decode()
         letter.refresh_from_db()

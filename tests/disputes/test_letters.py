@@ -213,7 +213,8 @@ def test_letter_pages(client, billing_case):
     letter.refresh_from_db()
     assert letter.subject == "Edited"
     assert client.get(reverse("disputes:letter_pdf", args=[billing_case.pk, letter.pk])).status_code == 404
-    client.post(reverse("disputes:letter_finalize", args=[billing_case.pk, letter.pk]), {"move_case": "on"})
+    finalize = reverse("disputes:letter_finalize", args=[billing_case.pk, letter.pk])
+    client.post(finalize, {"move_case": "on", "delivery": "recorded"})
     response = client.get(reverse("disputes:letter_pdf", args=[billing_case.pk, letter.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")

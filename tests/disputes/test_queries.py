@@ -90,7 +90,7 @@ def test_case_page_same_queries_for_5_and_200_rows(owner_client, owner):
         measured[rows] = count_queries(owner_client, case.get_absolute_url())
     print(f"case page queries: {measured}")
     assert measured[5] == measured[200], measured
-    assert measured[200] <= 13
+    assert measured[200] <= 13  # a case with mail to its client adds two (its mail, held replies)
 
 
 def busy_case(owner):

@@ -1,0 +1,120 @@
+"""Forms for mail to the client and for imports. Validation only."""
+
+from zoneinfo import available_timezones
+
+from django import forms
+
+from disputes.forms.fields import BoundedDateField, BoundedDateTimeField
+from disputes.models import Evidence
+from disputes.services.import_preview import CLIENT, ME, SKIP
+
+MAPPING_CHOICES = [(CLIENT, "The client"), (ME, "Me"), (SKIP, "Leave out")]
+
+
+def zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones()) if "/" in name or name == "UTC"]
+
+
+class MailForm(forms.Form):
+    subject = forms.CharField(max_length=200)
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 12}))
+    attachments = forms.ModelMultipleChoiceField(
+        queryset=Evidence.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Photos go without their location and camera details.",
+    )
+    send_at = BoundedDateTimeField(
+        label="Send at",
+        required=False,
+        help_text="Leave empty to send now. Times are in your time zone.",
+    )
+    template = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].queryset = case.evidence.order_by("-uploaded_at", "-id")
+        self.fields["attachments"].label_from_instance = lambda item: (
+            f"{item.original_name} ({item.get_kind_display()})"
+        )
+
+
+class FinalizeForm(forms.Form):
+    SETTLE, RECORDED = "settle", "recorded"
+
+    delivery = forms.ChoiceField(
+        label="How the letter reaches the client",
+        choices=[
+            (SETTLE, "Settle e-mails it to the client now, with the PDF attached"),
+            (RECORDED, "I send it myself (post, the platform, my own e-mail): record it as sent by me"),
+        ],
+        widget=forms.RadioSelect,
+        initial=SETTLE,
+    )
+    cover_note = forms.CharField(
+        label="The e-mail that carries it",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Only when Settle sends it.",
+    )
+    sent_on = BoundedDateField(
+        label="The day you sent it",
+        required=False,
+        help_text="Only when you send it yourself. Leave empty for today.",
+    )
+    channel = forms.ChoiceField(label="How you sent it", required=False)
+    move_case = forms.BooleanField(required=False, label="Also move the case to the formal-letter rung", initial=True)
+
+    def __init__(self, *args, channels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = list(channels)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="File to import",
+        help_text="An e-mail (.eml), a mailbox (.mbox), or a WhatsApp chat export (.txt, or .zip with media).",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone the chat was exported in",
+        help_text="A chat export carries no time zone: pick the one the phone was set to. E-mails carry their own.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = zone_choices()
+
+
+class ImportApplyForm(forms.Form):
+    """The preview's choices: which messages, who each sender is, and the chat's time zone and date order."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    time_zone = forms.ChoiceField(label="Time zone of the export")
+    day_first = forms.TypedChoiceField(
+        label="Dates in the chat read",
+        choices=[("1", "day before month (31/12)"), ("0", "month before day (12/31)")],
+        coerce=lambda value: value == "1",
+        required=False,
+    )
+    selected = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, preview=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = zone_choices()
+        self.senders = []
+        if preview is None:
+            return
+        self.fields["selected"].choices = [(item.index, str(item.index)) for item in preview.items]
+        for position, (key, label, suggested) in enumerate(preview.senders):
+            name = f"sender_{position}"
+            self.fields[name] = forms.ChoiceField(
+                label=label or "(no sender)", choices=MAPPING_CHOICES, initial=suggested, widget=forms.RadioSelect
+            )
+            self.senders.append((name, key))
+
+    def mapping(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(name) or SKIP for name, key in self.senders}
+
+
+def _evidence_label(item: Evidence) -> str:
+    return f"{item.original_name} ({item.get_kind_display()})"
