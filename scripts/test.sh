@@ -11,11 +11,13 @@ scripts/setup.sh dev
 
 # Browser tests drive the system's Chromium (Playwright cannot download its own here),
 # and render PDF pages to PNG with pdftoppm; the record's tests use OpenSSL's command
-# line as a timestamp authority and to check a case file by hand.
+# line as a timestamp authority and to check a case file by hand; the IMAP poll's tests
+# run against Debian's Dovecot.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[[ -x /usr/sbin/dovecot ]] || command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
 if (( ${#missing[@]} )) && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing ${missing[*]} for the browser tests…"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \

@@ -131,3 +131,14 @@ def gps_jpeg_bytes(size=(64, 48)) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", exif=exif, quality=90)
     return buffer.getvalue()
+
+
+@pytest.fixture
+def imap_server():
+    """A real IMAP mailbox (Dovecot) with nothing in it."""
+    from tests.imapserver import ImapServer
+    from tests.services import require_dovecot
+
+    server = ImapServer(require_dovecot()).start()
+    yield server
+    server.stop()

@@ -46,3 +46,13 @@ def require_openssl() -> str:
     if not path:
         missing("needs the openssl command (apt-get install openssl)")
     return path
+
+
+def require_dovecot() -> str:
+    """Debian's Dovecot, for the IMAP poll's tests against a real mailbox."""
+    from tests.imapserver import dovecot_binary
+
+    path = dovecot_binary()
+    if not path:
+        missing("needs Dovecot for the IMAP tests (apt-get install dovecot-imapd)")
+    return path

@@ -24,6 +24,7 @@ import datetime
 import hashlib
 import logging
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -225,7 +226,7 @@ def _file_message(case, raw, parsed, key, source, now, *, held: ReceivedMessage 
     raw_evidence = evidence_prepare_made(
         case=case,
         author=author,
-        name=f"E-mail received {timezone.localtime(moment):%Y-%m-%d %H%M}.eml",
+        name=f"E-mail received {timezone.localtime(moment, ZoneInfo(author.time_zone or 'UTC')):%Y-%m-%d %H%M}.eml",
         data=raw,
         content_type="message/rfc822",
         extension=".eml",

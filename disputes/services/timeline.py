@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes import signing, timestamps
-from disputes.models import Case, Seal, TimelineEntry
+from disputes.models import Case, ClientMail, Seal, TimelineEntry
 from disputes.queue import enqueue_after_commit
 from disputes.rules import chain, dates, ladder
 from disputes.services.clock import concerns_sync
@@ -271,6 +271,10 @@ def entry_correct(
     ensure_owner(original.case, author)
     if original.kind not in TimelineEntry.MANUAL_KINDS:
         raise ValidationError("Entries written by Settle itself cannot be corrected.")
+    if ClientMail.objects.filter(entry_id=original.pk).exists():
+        raise ValidationError(
+            "This is an e-mail Settle sent: the entry is what went out, so it cannot be corrected. Add a note instead."
+        )
     happened_at = happened_at or original.happened_at
     _validate(kind=original.kind, channel=channel, body=body, amount=amount, happened_at=happened_at)
     try:

@@ -208,11 +208,13 @@ def mail_import_preview(request, case: Case):
     except ValidationError as error:
         messages.error(request, f"Nothing was imported: {refusal(error)}")
         return redirect(back)
+    suggested = {key: mapping for key, _, mapping in preview.senders}
     initial = {
         "token": token,
         "time_zone": time_zone,
         "day_first": "1" if preview.day_first else "0",
-        "selected": [item.index for item in preview.new_items],
+        # New messages from senders that are not left out; the freelancer can tick others.
+        "selected": [item.index for item in preview.new_items if suggested.get(item.sender) != import_services.SKIP],
     }
     form = ImportApplyForm(request.POST or None, preview=preview, initial=initial)
     if request.method == "POST" and "apply" in request.POST and form.is_valid():

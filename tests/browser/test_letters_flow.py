@@ -67,8 +67,17 @@ def test_a_payment_demand_from_draft_to_pdf_and_the_case_file(live_server, page:
     page.screenshot(path=str(SCREENSHOTS / "40-letter-draft.png"), full_page=True)
 
     expect(page.locator("#id_move_case")).to_be_checked()
+    # Only the fields of the chosen way of sending show.
+    expect(page.locator("#id_cover_note")).to_be_visible()
+    expect(page.locator("#id_sent_on")).to_be_hidden()
+    page.check("input[name=delivery][value=recorded]")
+    expect(page.locator("#id_sent_on")).to_be_visible()
+    expect(page.locator("#id_cover_note")).to_be_hidden()
+    page.check("input[name=delivery][value=settle]")
     page.click("button:has-text('Finalise the letter')")
     expect(page.locator("body")).to_contain_text("Letter finalised")
+    # Settle sent it (the worker runs at once here); the page says so only now, with the server's time.
+    expect(page.get_by_test_id("letter-status")).to_contain_text("sent by Settle by e-mail at")
     with page.expect_download() as download:
         page.get_by_test_id("letter-pdf").click()
     pdf_path = tmp_path / "letter.pdf"
@@ -77,6 +86,7 @@ def test_a_payment_demand_from_draft_to_pdf_and_the_case_file(live_server, page:
     first_page_png(pdf_path, "41-letter-pdf-page1")
     letter = Letter.objects.get()
     assert letter.status == "final" and letter.case.stage == "formal_letter"
+    assert letter.delivery == "settle" and letter.sent_at == letter.mail.sent_at and letter.entry is not None
 
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     expect(page.locator("li[aria-current=step]")).to_contain_text("Formal letter")

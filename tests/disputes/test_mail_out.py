@@ -217,3 +217,13 @@ class TestLetters:
         assert ClientMail.objects.count() == 0
         with time_machine.travel(T0, tick=False), pytest.raises(ValidationError, match="future"):
             letter_finalize(letter=self.draft(case), actor=case.owner, sent_on=dt.date(2026, 6, 2))
+
+
+def test_an_entry_for_a_mail_settle_sent_cannot_be_corrected(case, mail_server):
+    from disputes.services.timeline import entry_correct
+
+    mail = queue(case)
+    mail_send(pk=mail.pk)
+    mail.refresh_from_db()
+    with pytest.raises(ValidationError, match="Settle sent"):
+        entry_correct(original=mail.entry, author=case.owner, body="I really said something else", channel="email")
