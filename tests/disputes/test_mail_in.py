@@ -11,7 +11,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from disputes import mailparse
-from disputes.models import Evidence, ReceivedMessage, TimelineEntry
+from disputes.models import Evidence, Notification, ReceivedMessage, TimelineEntry
 from disputes.services.mail_in import mail_receive, received_accept, received_reject
 from disputes.services.mail_out import mail_queue, mail_send, reply_address
 
@@ -66,6 +66,8 @@ def test_the_same_message_twice_is_filed_once(case):
 def test_mail_from_another_address_is_held_until_accepted_or_rejected(case):
     filed = mail_receive(raw=reply(case, sender="stranger@elsewhere.example"))
     assert filed.outcome == "held"
+    # The freelancer is told, once.
+    assert Notification.objects.filter(user=case.owner, key__startswith="mail-held:").count() == 1
     assert not TimelineEntry.objects.filter(case=case, kind="message_in").exists()
     held = ReceivedMessage.objects.get(status="held")
     assert received_accept(received=held, actor=case.owner).outcome == "filed"

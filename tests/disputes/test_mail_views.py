@@ -184,3 +184,11 @@ def test_the_case_file_lists_every_mail_sent_with_its_message_id(owner_client, c
     assert listed["message_id"] == mail.message_id and listed["message_sha256"] == mail.raw_sha256
     eml = [name for name in archive.namelist() if name.endswith(".eml")]
     assert len(eml) == 1 and mail.message_id.encode() in archive.read(eml[0])
+
+
+def test_an_import_over_the_size_limit_is_refused_on_the_form(owner_client, case, settings):
+    settings.IMPORT_MAX_BYTES = 2048
+    upload = SimpleUploadedFile("huge.mbox", b"From x\n" + b"a" * 4096)
+    response = owner_client.post(reverse("disputes:mail_import", args=[case.pk]), {"file": upload, "time_zone": "UTC"})
+    assert response.status_code == 200 and "larger than" in response.content.decode()
+    assert TimelineEntry.objects.count() == 0
