@@ -310,6 +310,8 @@ MEDIATOR_INVITATIONS_PER_CASE_PER_DAY = env_int("MEDIATOR_INVITATIONS_PER_CASE_P
 MEDIATOR_INVITATIONS_PER_USER_PER_DAY = env_int("MEDIATOR_INVITATIONS_PER_USER_PER_DAY", 20, minimum=1)
 # A payment demand asks for payment within this many days of the date it is sent.
 LETTER_DEADLINE_DAYS = env_int("LETTER_DEADLINE_DAYS", 7, minimum=1)
+# Timeline entries per page on a case (newest page first; older pages by link).
+TIMELINE_PAGE_SIZE = env_int("TIMELINE_PAGE_SIZE", 25, minimum=5)
 # Mail with the client. Replies reach a case at MAIL_REPLY_PREFIX+<token>@MAIL_REPLY_DOMAIN: point that
 # domain's mail (or a catch-all) at `manage.py mail_in`, or at a mailbox polled over IMAP (MAIL_IN_IMAP_URL,
 # e.g. imaps://user:password@imap.example.com/INBOX). A reply written within MAIL_COOL_OFF_MINUTES of a

@@ -1,7 +1,5 @@
-from django.utils import timezone
-
-from disputes.models import Case, Review
-from disputes.views.common import due_soon_window
+from disputes.models import Review
+from disputes.views.common import clock_counts
 
 
 def response_clock(request) -> dict:
@@ -11,8 +9,7 @@ def response_clock(request) -> dict:
         return {}
 
     def counts() -> dict:
-        # One indexed query: (owner, response_due_at).
-        return Case.objects.for_owner(user).clock_counts(timezone.now(), due_soon_window())
+        return clock_counts(request)
 
     def queue() -> dict:
         return {"count": Review.objects.in_queue().count()} if user.is_staff else {"count": 0}

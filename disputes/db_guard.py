@@ -213,5 +213,9 @@ def expected_triggers(connection) -> set[str]:
 
 def ensure_after_migrate(sender, using="default", **kwargs) -> None:
     """post_migrate: SQLite rebuilds a table on most schema changes and drops its triggers with it;
-    this puts them back after every `migrate`, so no later migration can silently lift the protection."""
+    this puts them back after every `migrate`, so no later migration can silently lift the protection
+    (nor stop the dashboard's tallies, `disputes.tallies`, from following the cases)."""
+    from disputes.tallies import tally_install
+
     install_triggers(connections[using])
+    tally_install(connections[using])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 
 from disputes.models import (
@@ -27,6 +27,7 @@ from disputes.models import (
     TimelineEntry,
 )
 from disputes.rules import ladder, money
+from disputes.selectors_timeline import timeline_page
 
 OWNER, STAFF, MEDIATOR = "owner", "staff", "mediator"
 # How many field edits a page shows (services.history keeps them all).
@@ -96,6 +97,9 @@ class CaseView:
     entry_count: int
     evidence: list[Evidence]
     open_concerns: list = field(default_factory=list)
+    # The timeline page's neighbours: `before=` / `after=` ids for the links, or None.
+    older: int | None = None
+    newer: int | None = None
     proposals: list = field(default_factory=list)
     agreements: list[ScopeAgreement] = field(default_factory=list)
     milestones: list = field(default_factory=list)
@@ -141,17 +145,30 @@ def _evidence(case: Case, viewer: str) -> list[Evidence]:
     return items
 
 
-def case_view(case: Case, *, viewer: str) -> CaseView:
-    """Everything a case page shows to `viewer` (OWNER, STAFF or MEDIATOR), in a fixed number of queries."""
-    entries = case.entries.select_related("author").order_by("happened_at", "id")
+def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
+    """Everything a case page shows to `viewer` (OWNER, STAFF or MEDIATOR), in a fixed number of queries.
+
+    The timeline is one page of it (`selectors_timeline`; `params` is the request's GET), so a case
+    with thousands of entries costs what a short one costs.
+    """
+    visible = case.entries.select_related("author")
     if viewer != OWNER:
         # The freelancer's private notes are theirs alone.
-        entries = entries.filter(shared=True)
-    entries = list(entries)
-    concerns = {concern.message_id: concern for concern in case.concerns.all()}
-    # One query for the case's mail: the sent ones mark their entries, the rest wait on the owner's card.
+        visible = visible.filter(shared=True)
+    page = timeline_page(visible, params or {})
+    entries = page.entries
+    ids = page.ids
+    # The page's own concerns, and every open one (the banner names the oldest).
+    concerns = {
+        concern.message_id: concern for concern in case.concerns.filter(Q(message_id__in=ids) | Q(state="open"))
+    }
+    # One query for the case's mail: the page's sent ones mark their entries, the rest wait on the owner's card.
     # A case gets its reply address with its first mail, so one without it has no mail to look up.
-    mails = list(case.mails.exclude(status="cancelled").defer("body", "attached")) if case.reply_token else []
+    mails = (
+        list(case.mails.exclude(status="cancelled").filter(Q(entry_id__in=ids) | Q(entry__isnull=True))
+             .defer("body", "attached"))
+        if case.reply_token else []
+    )  # fmt: skip
     sent_mails = {mail.entry_id: mail for mail in mails if mail.entry_id}
     proposals = list(case.settlement_proposals.all())
     by_entry = {proposal.entry_id: proposal for proposal in proposals}
@@ -166,7 +183,10 @@ def case_view(case: Case, *, viewer: str) -> CaseView:
         viewer=viewer,
         case=case,
         timeline=build_timeline(entries),
-        entry_count=len(entries),
+        # The owner sees every entry: the chain's length counts them without a query.
+        entry_count=case.chain_length if viewer == OWNER else visible.count(),
+        older=page.older,
+        newer=page.newer,
         evidence=_evidence(case, viewer),
         open_concerns=sorted((c for c in concerns.values() if c.state == c.State.OPEN), key=lambda c: c.due_at),
         proposals=proposals,

@@ -23,11 +23,13 @@ from disputes.models.review import (
     SettlementProposal,
 )
 from disputes.models.submissions import FormSubmission
+from disputes.models.tallies import CaseTally
 
 __all__ = [
     "AppendOnlyError",
     "Case",
     "CaseQuerySet",
+    "CaseTally",
     "CasefileCheck",
     "CasefileExport",
     "Channel",

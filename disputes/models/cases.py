@@ -111,6 +111,8 @@ class Case(models.Model):
     # The timeline's hash chain (see rules.chain): how many entries, and the last link. Kept by entry_append.
     chain_length = models.PositiveIntegerField(default=0)
     chain_head = models.CharField(max_length=64, default="0" * 64)
+    # When the latest timeline entry was written: the dashboard's recent activity starts from it.
+    last_entry_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The secret part of the case's reply address (services.mail_out.reply_address); unguessable, never reused.
     reply_token = models.CharField(max_length=40, unique=True, null=True, blank=True, editable=False)
     ARCHIVED_THROUGH = ("archived_at", "project__archived_at", "client__archived_at")
@@ -125,6 +127,7 @@ class Case(models.Model):
             models.Index(fields=["owner", "-opened_at"]),
             models.Index(fields=["owner", "client"]),
             models.Index(fields=["owner", "kind"]),
+            models.Index(fields=["owner", "-last_entry_at"], name="case_owner_last_entry"),
         ]
 
     def __str__(self) -> str:
@@ -223,6 +226,7 @@ class TimelineEntry(models.Model):
             models.Index(fields=["case", "happened_at"]),
             models.Index(fields=["case", "kind"]),
             models.Index(fields=["-recorded_at"]),
+            models.Index(fields=["case", "-recorded_at"], name="entry_case_recorded"),
         ]
         constraints = [
             models.UniqueConstraint(

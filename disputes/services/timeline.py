@@ -131,7 +131,9 @@ def entry_append(
         )
         entry.entry_sha256 = chain.link_hash(head, entry.content_sha256)
         entry.save()
-        Case.objects.filter(pk=case.pk).update(chain_length=entry.sequence, chain_head=entry.entry_sha256)
+        Case.objects.filter(pk=case.pk).update(
+            chain_length=entry.sequence, chain_head=entry.entry_sha256, last_entry_at=entry.recorded_at
+        )
         case.chain_length, case.chain_head = entry.sequence, entry.entry_sha256
         _after_append(entry, case, sync_clock=sync_clock)
     return entry

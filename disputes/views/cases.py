@@ -133,7 +133,7 @@ def case_detail(request, case: Case):
 
 
 def _case_page(request, case: Case, entry_form: EntryForm | None = None):
-    view = case_view(case, viewer=OWNER)
+    view = case_view(case, viewer=OWNER, params=request.GET)
     attach_clocks([case])
     context = {
         "case": case,
@@ -245,7 +245,7 @@ def entry_add(request, case: Case):
 
 
 def _entry_url(entry: TimelineEntry) -> str:
-    return f"{entry.case.get_absolute_url()}#entry-{entry.pk}"
+    return f"{entry.case.get_absolute_url()}?at={entry.pk}#entry-{entry.pk}"
 
 
 @login_required
@@ -299,5 +299,5 @@ def concern_dismiss(request, message: TimelineEntry):
             form_errors(form, error)
         else:
             messages.success(request, "Marked as needing no answer. The reason is on the timeline.")
-            return redirect(f"{case.get_absolute_url()}#entry-{message.pk}")
+            return redirect(f"{case.get_absolute_url()}?at={message.pk}#entry-{message.pk}")
     return render(request, "disputes/concern_dismiss.html", {"case": case, "message": message, "form": form})

@@ -10,12 +10,23 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
 
+from disputes.models import Case
 from disputes.rules import clock
 from disputes.services.submissions import submission_once
 
 
 def due_soon_window() -> datetime.timedelta:
     return datetime.timedelta(hours=settings.DUE_SOON_HOURS)
+
+
+def clock_counts(request) -> dict:
+    """The user's overdue and due-soon counts, one indexed query on (owner, response_due_at),
+    made at most once per request: the navigation bar and the dashboard share it."""
+    cached = getattr(request, "_settle_clock_counts", None)
+    if cached is None:
+        cached = Case.objects.for_owner(request.user).clock_counts(timezone.now(), due_soon_window())
+        request._settle_clock_counts = cached
+    return cached
 
 
 def attach_clocks(cases, now: datetime.datetime | None = None) -> None:

@@ -1,12 +1,13 @@
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from disputes.models import Case, Client, Project, TimelineEntry
+from disputes.models import Case, CaseTally, Client, Project, TimelineEntry
 from disputes.rules import ladder
-from disputes.views.common import attach_clocks, due_soon_window
+from disputes.views.common import attach_clocks, clock_counts
 
 
 @login_required
@@ -14,21 +15,33 @@ from disputes.views.common import attach_clocks, due_soon_window
 def dashboard(request):
     user = request.user
     open_cases = Case.objects.for_owner(user).open()
-    per_stage = dict(open_cases.values_list("stage").annotate(n=Count("id")).order_by())
+    # The totals come from the tallies the database keeps with every case change (disputes.tallies),
+    # not from a scan of the user's cases.
+    tallies = list(CaseTally.objects.filter(owner=user, cases__gt=0))
+    per_stage: dict[str, int] = {}
+    per_currency: dict[str, dict] = {}
+    for tally in tallies:
+        per_stage[tally.stage] = per_stage.get(tally.stage, 0) + tally.cases
+        row = per_currency.setdefault(tally.currency, {"currency": tally.currency, "total": Decimal(0), "n": 0})
+        row["total"] += tally.amount
+        row["n"] += tally.cases
     rungs = [
         {"key": rung.key, "label": rung.label, "meaning": rung.meaning, "count": per_stage.get(rung.key, 0)}
         for rung in ladder.RUNGS
     ]
-    money = open_cases.values("currency").annotate(total=Sum("amount_in_dispute"), n=Count("id")).order_by("currency")
+    money = [per_currency[code] for code in sorted(per_currency)]
+    # The ten latest entries are among the ten cases written to last (Case.last_entry_at, indexed).
+    recent = list(Case.objects.for_owner(user).order_by("-last_entry_at").filter(last_entry_at__isnull=False)
+                  .values_list("pk", flat=True)[:10])  # fmt: skip
     activity = (
-        TimelineEntry.objects.filter(case__owner=user)
+        TimelineEntry.objects.filter(case_id__in=recent)
         .select_related("case", "case__client", "author")
         .order_by("-recorded_at", "-id")[:10]
     )
     now = timezone.now()
     waiting = list(open_cases.awaiting_answer().select_related("client").order_by("response_due_at", "id")[:5])
     attach_clocks(waiting, now)
-    clock = open_cases.clock_counts(now, due_soon_window())
+    clock = clock_counts(request)
     context = {
         "waiting": waiting,
         "clock": clock,

@@ -64,7 +64,7 @@ def mediation_case(request, case: Case):
 def _mediation_page(request, case: Case, note_form=None, settlement_form=None):
     context = {
         "case": case,
-        "view": case_view(case, viewer=MEDIATOR),
+        "view": case_view(case, viewer=MEDIATOR, params=request.GET),
         "note_form": note_form or MediatorNoteForm(),
         "settlement_form": settlement_form or SettlementForm(),
     }
@@ -91,7 +91,7 @@ def mediation_note(request, case: Case):
 
 
 def _mediated_url(entry) -> str:
-    return f"{reverse('disputes:mediation_case', args=[entry.case_id])}#entry-{entry.pk}"
+    return f"{reverse('disputes:mediation_case', args=[entry.case_id])}?at={entry.pk}#entry-{entry.pk}"
 
 
 @login_required
@@ -198,4 +198,4 @@ def settlement_answer(request, proposal: SettlementProposal, answer: str):
         messages.success(
             request, f"Settlement {'accepted' if answer == 'accept' else 'rejected'}; it is on the timeline."
         )
-    return redirect(f"{proposal.case.get_absolute_url()}#entry-{proposal.entry_id}")
+    return redirect(f"{proposal.case.get_absolute_url()}?at={proposal.entry_id}#entry-{proposal.entry_id}")

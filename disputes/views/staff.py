@@ -77,7 +77,7 @@ def case_view_page(request, case: Case):
 def _case_page(request, case: Case, **forms):
     context = {
         "case": case,
-        "view": case_view(case, viewer=STAFF),
+        "view": case_view(case, viewer=STAFF, params=request.GET),
         "assign_form": forms.get("assign_form") or AssignForm(initial={"assignee": request.user.pk}),
         "note_form": forms.get("note_form") or ReviewNoteForm(),
         "decision_form": forms.get("decision_form") or DecisionForm(),

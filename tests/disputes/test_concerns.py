@@ -152,7 +152,9 @@ def test_the_case_page_shows_waiting_answered_and_dismissed_messages(owner_clien
     assert html.count('data-testid="concern-open"') == 1
     assert f'href="/cases/{case.pk}/entries/{waiting.pk}/no-answer-needed/"' in html
     assert f'href="/cases/{case.pk}/entries/{answered.pk}/no-answer-needed/"' not in html
-    assert "Answered" in html and "needs no answer" in html and f'href="#entry-{dismissed.pk}"' in html
+    assert (
+        "Answered" in html and "needs no answer" in html and f'href="?at={dismissed.pk}#entry-{dismissed.pk}"' in html
+    )
     assert 'data-testid="clock-banner"' in html
 
 

@@ -90,7 +90,9 @@ def test_case_page_same_queries_for_5_and_200_rows(owner_client, owner):
         measured[rows] = count_queries(owner_client, case.get_absolute_url())
     print(f"case page queries: {measured}")
     assert measured[5] == measured[200], measured
-    assert measured[200] <= 13  # a case with mail to its client adds two (its mail, held replies)
+    # The timeline page: its roots, then its corrections level by level (two levels here, the second empty).
+    # A case that has mail with its client adds two (its mail, held replies).
+    assert measured[200] <= 15
 
 
 def busy_case(owner):
