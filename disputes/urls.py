@@ -6,6 +6,7 @@ from disputes.views import (
     clients,
     dashboard,
     evidence,
+    health,
     letters,
     mail,
     mediation,
@@ -19,6 +20,7 @@ app_name = "disputes"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("health/", health.health, name="health"),
     path("profile/", profile.profile, name="profile"),
     # Clients
     path("clients/", clients.client_list, name="client_list"),

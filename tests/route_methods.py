@@ -2,6 +2,7 @@
 
 # Pages anyone may open without signing in.
 PUBLIC = {
+    "disputes:health",
     "disputes:mediation_invitation",
     "disputes:signing_key",
     "disputes:signing_key_pem",
@@ -47,6 +48,7 @@ POST_ONLY = {
     "disputes:received_decide",
 }
 GET_ONLY = {
+    "disputes:health",
     "disputes:dashboard",
     "disputes:client_list",
     "disputes:client_detail",

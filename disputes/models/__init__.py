@@ -10,6 +10,7 @@ from disputes.models.checks import CasefileCheck, EvidenceCheck
 from disputes.models.clock import Concern, Reminder, ReminderEmail
 from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
 from disputes.models.evidence import Evidence, EvidenceCopy, copy_upload_to, evidence_upload_to, thumbnail_upload_to
+from disputes.models.heartbeat import Heartbeat
 from disputes.models.letters import Letter, letter_upload_to
 from disputes.models.mail import ClientMail, ReceivedMessage, raw_mail_upload_to
 from disputes.models.outbox import Notification, OutboxRow
@@ -41,6 +42,7 @@ __all__ = [
     "EvidenceCopy",
     "FieldChange",
     "FormSubmission",
+    "Heartbeat",
     "Letter",
     "MediatorAccess",
     "MediatorInvitation",

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from django.utils import timezone
 
 from accounts.services import unconfirmed_accounts_purge
+from disputes.health import sweep_beat
 from disputes.models import Notification, ReminderEmail
 from disputes.services.imports import imports_clean
 from disputes.services.letter_tracking import LettersStep, letters_flag_due
@@ -105,6 +106,7 @@ def sweep_run(*, now: datetime.datetime | None = None) -> SweepResult:
     client_mail = mail_send_due(now=now)
     pruned = submissions_prune(now=now)
     cleaned = imports_clean(now=now)
+    sweep_beat(now)
     unconfirmed_accounts_purge(now=now)
     return SweepResult(
         sweep=str(token),
