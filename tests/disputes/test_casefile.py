@@ -200,7 +200,7 @@ def test_a_file_missing_from_storage_is_listed_not_a_truncated_zip(full_case, ow
 
 
 def test_exporting_200_mb_of_evidence_keeps_memory_bounded(owner, tmp_path, settings):
-    """Ten 20 MB evidence files: peak Python memory while streaming stays far under 100 MB."""
+    """Ten 20 MB evidence files: peak Python memory while streaming stays a few chunks (1 MB each), not 200 MB."""
     case = CaseFactory(project__client__owner=owner)
     now = timezone.now()
     folder = Path(settings.MEDIA_ROOT) / "evidence" / str(case.pk)
@@ -225,6 +225,10 @@ def test_exporting_200_mb_of_evidence_keeps_memory_bounded(owner, tmp_path, sett
             uploaded_by=owner,
             uploaded_at=now,
         )
+    # The PDF engine loads its fonts and styles once per process: export a small case first, so the
+    # measurement is of streaming the files, not of that one-time setup.
+    for _ in casefile_stream(case=CaseFactory(project__client__owner=owner), user=owner):
+        pass
     tracemalloc.start()
     started = time.perf_counter()
     total = 0
@@ -236,5 +240,5 @@ def test_exporting_200_mb_of_evidence_keeps_memory_bounded(owner, tmp_path, sett
     megabytes = total / 2**20
     print(f"\ncase file export: {megabytes:.0f} MB in {elapsed:.1f} s, peak Python memory {peak / 2**20:.1f} MB")
     assert total > 200 * 1024 * 1024
-    assert peak < 100 * 1024 * 1024
-    assert Decimal(peak) / total < Decimal("0.1")
+    assert peak < 16 * 1024 * 1024
+    assert Decimal(peak) / total < Decimal("0.08")
