@@ -142,3 +142,43 @@ def imap_server():
     server = ImapServer(require_dovecot()).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One S3 API server (moto) for the session."""
+    from tests.s3server import S3Server
+    from tests.services import require_s3_server
+
+    server = S3Server(require_s3_server()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings, monkeypatch):
+    """Django's default storage on a fresh bucket of the S3 server, as FILE_STORAGE=s3 configures it."""
+    import uuid
+
+    from tests.s3server import BUCKET
+
+    bucket = f"{BUCKET}-{uuid.uuid4().hex[:12]}"
+    s3_server.client().create_bucket(Bucket=bucket)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": s3_server.url,
+                "region_name": "us-east-1",
+                "default_acl": None,
+                "querystring_auth": True,
+                "file_overwrite": False,
+                "max_memory_size": 1024 * 1024,
+            },
+        },
+    }
+    return bucket

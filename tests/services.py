@@ -56,3 +56,13 @@ def require_dovecot() -> str:
     if not path:
         missing("needs Dovecot for the IMAP tests (apt-get install dovecot-imapd)")
     return path
+
+
+def require_s3_server() -> str:
+    """moto's S3 server (a test requirement), for the object-storage tests."""
+    from tests.s3server import moto_server_binary
+
+    path = moto_server_binary()
+    if not path:
+        missing("needs moto's server for the S3 tests (pip install 'moto[server]')")
+    return path

@@ -80,3 +80,17 @@ def test_the_example_environment_file_does_not_start_as_it_is(tmp_path):
     )
     result = manage("check", env={**example, "SETTLE_VAR_DIR": str(tmp_path), "DATABASE_URL": ""})
     assert result.returncode != 0 and "SECRET_KEY is a placeholder" in result.stderr
+
+
+def test_object_storage_is_chosen_by_a_setting_and_needs_its_bucket(tmp_path):
+    env = {**PRODUCTION, "SETTLE_VAR_DIR": str(tmp_path), "FILE_STORAGE": "s3"}
+    refused = manage("check", env=env)
+    assert refused.returncode != 0 and "AWS_STORAGE_BUCKET_NAME" in refused.stderr
+    env["AWS_STORAGE_BUCKET_NAME"] = "settle-files"
+    shown = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])", env=env
+    )
+    assert shown.stdout.strip().splitlines()[-1] == "storages.backends.s3.S3Storage", shown.stderr
+    assert manage("check", "--deploy", "--fail-level", "WARNING", env=env).returncode == 0
+    bad = manage("check", env={**env, "FILE_STORAGE": "ftp"})
+    assert bad.returncode != 0 and "FILE_STORAGE" in bad.stderr

@@ -54,6 +54,7 @@ from disputes.models import Case, CasefileExport, ClientMail, Evidence, Letter, 
 from disputes.pdf import render_pdf
 from disputes.rules import chain
 from disputes.services.evidence import evidence_shared_copy
+from disputes.storage import open_stream
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +231,7 @@ def casefile_stream(*, case: Case, user: User) -> Iterator[bytes]:
         files.append(_write_bytes(archive, KEY_FILE, key.public.pem.encode()))
         yield from pipe.drain()
         for member in present:
-            with member.file.open("rb") as source:
+            with open_stream(member.file) as source:
                 yield from _write_stream(archive, member, source, pipe, files)
         sums = "".join(f"{item['sha256']}  {item['path']}\n" for item in files).encode()
         files.append(_write_bytes(archive, SUMS, sums, compress=True))

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from disputes.forms import EvidenceForm
 from disputes.models import Case, Evidence
 from disputes.services.evidence import EvidenceDetails, EvidenceRefused, evidence_add, evidence_shared_copy
+from disputes.storage import open_stream
 from disputes.uploads import safe_download_name
 from disputes.views.common import create_once
 from disputes.views.loaders import case_for_owner, evidence_for_owner, loads
@@ -60,7 +61,7 @@ def attachment_response(evidence: Evidence, *, shared: bool = False) -> FileResp
         if copy is not None:
             stored = copy.file
     try:
-        opened = stored.open("rb")
+        opened = open_stream(stored)
     except FileNotFoundError:
         raise Http404("This file is missing from storage.") from None
     response = FileResponse(

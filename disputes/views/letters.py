@@ -21,6 +21,7 @@ from disputes.services.verification import (
     casefile_checks_allowed,
     casefile_verify,
 )
+from disputes.storage import open_stream
 from disputes.views.common import create_once, form_errors, refusal
 from disputes.views.loaders import case_for_owner, case_for_staff, letter_for_owner, loads, staff_required
 
@@ -181,7 +182,7 @@ def letter_pdf(request, letter: Letter):
     if not letter.is_final:
         raise Http404("Drafts have no PDF yet.")
     name = f"{letter.kind.replace('_', '-')}-{letter.sent_on or timezone.localdate(letter.finalized_at):%Y-%m-%d}.pdf"
-    response = FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+    response = FileResponse(open_stream(letter.pdf), as_attachment=True, filename=name, content_type="application/pdf")
     response["Cache-Control"] = "private, no-store"
     return response
 
