@@ -14,6 +14,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.storage import file_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SETTLE_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -182,32 +183,7 @@ TIMESTAMP_AUTHORITY_TIMEOUT = env_int("TIMESTAMP_AUTHORITY_TIMEOUT", 10, minimum
 # (FILE_STORAGE=s3: AWS S3, MinIO, Ceph, …) through django-storages, shared by every machine.
 # Either way files have no public URL: views that check access stream them.
 FILE_STORAGE = env_str("FILE_STORAGE", "filesystem")
-if FILE_STORAGE == "filesystem":
-    DEFAULT_STORAGE = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
-    }
-elif FILE_STORAGE == "s3":
-    if not env_str("AWS_STORAGE_BUCKET_NAME"):
-        raise ImproperlyConfigured("FILE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
-    DEFAULT_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
-            # For S3-compatible servers (MinIO…); empty means AWS itself.
-            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": env_str("AWS_S3_REGION_NAME") or None,
-            "location": env_str("AWS_LOCATION", ""),
-            # Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the machine's role.
-            "default_acl": None,
-            "querystring_auth": True,
-            "file_overwrite": False,
-            # django-storages' file objects spool to disk past 1 MB instead of keeping objects in memory.
-            "max_memory_size": 1024 * 1024,
-        },
-    }
-else:
-    raise ImproperlyConfigured("FILE_STORAGE must be filesystem or s3.")
+DEFAULT_STORAGE = file_storage(FILE_STORAGE, MEDIA_ROOT)
 STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {

@@ -28,7 +28,10 @@ SWEEP = "sweep"
 
 def sweep_beat(now: datetime.datetime) -> None:
     """Record that a sweep finished (called at the end of `sweep_run`)."""
-    Heartbeat.objects.update_or_create(name=SWEEP, defaults={"at": now})
+    # One statement whether or not the row exists yet (INSERT … ON CONFLICT DO UPDATE).
+    Heartbeat.objects.bulk_create(
+        [Heartbeat(name=SWEEP, at=now)], update_conflicts=True, unique_fields=["name"], update_fields=["at"]
+    )
 
 
 def _database() -> None:

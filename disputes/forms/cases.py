@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from disputes.forms.fields import BoundedDateField, BoundedDateTimeField, MultipleFileField, SettleMeta
+from disputes.forms.fields import BoundedDateField, BoundedDateTimeField, FastSelect, MultipleFileField, SettleMeta
 from disputes.models import Case, Client, Evidence, Project, TimelineEntry
 from disputes.rules import ladder
 from disputes.services.cases import CASE_FIELDS
@@ -204,10 +204,10 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = Client.objects.for_owner(owner).only("id", "name", "company")
         for name, field in self.fields.items():
-            css = (
-                "form-select form-select-sm"
-                if isinstance(field.widget, forms.Select)
-                else "form-control form-control-sm"
-            )
+            if isinstance(field.widget, forms.Select):
+                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+                css = "form-select form-select-sm"
+            else:
+                css = "form-control form-control-sm"
             field.widget.attrs.update({"class": css, "id": f"id_{name}"})
         self.fields["q"].widget.attrs["placeholder"] = "Title or client"

@@ -8,6 +8,8 @@ like 0001 is a form error next to the field, never a server error.
 from babel.numbers import get_currency_name
 from django import forms
 from django.db import models
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 from disputes.rules import dates, money
 
@@ -97,3 +99,23 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data]
         return [single(data, initial)] if data else []
+
+
+class FastSelect(forms.Select):
+    """A select rendered in Python: the same markup as Django's, without a template per option.
+
+    For filter forms whose selects hold a user's whole client list: Django renders each option
+    through its own template, which costs more than the rest of such a page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], " selected" if option["selected"] else "", option["label"])
+                for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)

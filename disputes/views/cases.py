@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,11 +24,14 @@ from disputes.selectors import OWNER, case_view, ladder_context
 from disputes.services import cases as case_services
 from disputes.services import timeline as timeline_services
 from disputes.views.common import (
+    COUNT_CAP,
+    CappedCount,
     attach_clocks,
+    count_capped,
     create_once,
     due_soon_window,
     form_errors,
-    paginate,
+    paginate_open,
     querystring_without_page,
     refusal,
 )
@@ -58,15 +61,20 @@ def case_list(request):
         cases = cases.answer_due_soon(now, due_soon_window())
     elif response == "waiting":
         cases = cases.awaiting_answer()
-    # Counts per stage use every filter but the stage itself, so each count
-    # says how many cases that stage filter would show.
-    per_stage = dict(cases.values_list("stage").annotate(n=Count("id")).order_by())
+    # Counts per stage use every filter but the stage itself, so each count says how many cases
+    # that stage filter would show. Each stops at COUNT_CAP ("1,000+"): the page costs the same
+    # for a freelancer with 200 cases and one with 200,000.
+    per_stage = {value: count_capped(cases.filter(stage=value)) for value, _ in Case.Stage.choices}
     if filters.get("stage"):
         cases = cases.filter(stage=filters["stage"])
     order = CaseFilterForm.SORTS.get(filters.get("sort") or "-opened")[0]
     if order == "response_due_at":
         order = F("response_due_at").asc(nulls_last=True)
-    page = paginate(request, cases.order_by(order, "-id"))
+    if filters.get("stage"):
+        total = per_stage[filters["stage"]]
+    else:  # the stages' counts add up to the total, unless one of them stopped at the cap
+        total = CappedCount(min(sum(per_stage.values()), COUNT_CAP + 1))
+    page = paginate_open(request, cases.order_by(order, "-id"), total)
     attach_clocks(page.object_list, now)
     stage_counts = [(value, label, per_stage.get(value, 0)) for value, label in Case.Stage.choices]
     return render(
@@ -79,7 +87,7 @@ def case_list(request):
             "querystring": querystring_without_page(request),
             "has_projects": Project.objects.for_owner(request.user).exists(),
             "show_archived": show_archived,
-            "archived_count": mine.archived().count() if not show_archived else None,
+            "archived_count": count_capped(mine.archived()) if not show_archived else None,
         },
     )
 

@@ -75,3 +75,63 @@ def querystring_without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+COUNT_CAP = 1000
+
+
+class CappedCount(int):
+    """A count that stopped at COUNT_CAP + 1 rows: shown as "1,000+" rather than read in full."""
+
+    @property
+    def capped(self) -> bool:
+        return self > COUNT_CAP
+
+    def __str__(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.capped else f"{int(self):,}"
+
+
+def count_capped(queryset) -> CappedCount:
+    """How many rows, reading at most COUNT_CAP + 1 of them: a list's cost never grows with its size."""
+    return CappedCount(queryset.order_by().values("pk")[: COUNT_CAP + 1].count())
+
+
+class OpenPage:
+    """One page of a list without reading the whole list: `per_page + 1` rows tell whether a next page exists.
+
+    Quacks like Django's Page for includes/pagination.html; `paginator.count` is a CappedCount and
+    `num_pages` is known only while the count is under the cap.
+    """
+
+    def __init__(self, queryset, number: int, per_page: int, count: CappedCount):
+        rows = list(queryset[(number - 1) * per_page : number * per_page + 1])
+        self.object_list = rows[:per_page]
+        self.number = number
+        self._has_next = len(rows) > per_page
+        self.paginator = self
+        self.count = count
+        self.num_pages = None if count.capped else max(1, -(-int(count) // per_page))
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+def paginate_open(request: HttpRequest, queryset, count: CappedCount, per_page: int | None = None) -> OpenPage:
+    raw = request.GET.get("page", "1")
+    number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return OpenPage(queryset, number, per_page or settings.PAGE_SIZE, count)
