@@ -128,6 +128,7 @@ class Case(models.Model):
             models.Index(fields=["owner", "client"]),
             models.Index(fields=["owner", "kind"]),
             models.Index(fields=["owner", "-last_entry_at"], name="case_owner_last_entry"),
+            models.Index(fields=["owner", "archived_at"], name="case_owner_archived"),
         ]
 
     def __str__(self) -> str:
