@@ -365,6 +365,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "seal-timestamps": {"task": "disputes.tasks.seal_timestamps", "schedule": crontab(minute=17)},
     "verify-chains": {"task": "disputes.tasks.verify_chains", "schedule": crontab(hour=3, minute=41)},
+    "analyze-database": {"task": "disputes.tasks.analyze_database", "schedule": crontab(hour=4, minute=11)},
     "evidence-recheck": {
         "task": "disputes.tasks.recheck_evidence",
         "schedule": crontab(hour=EVIDENCE_RECHECK_HOUR_UTC, minute=30),

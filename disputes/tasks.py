@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import mail_admins
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -104,3 +104,14 @@ def poll_mailbox() -> dict:
         return {"seen": 0}
     result = mailbox_poll(settings.MAIL_IN_IMAP_URL)
     return {"seen": result.seen, **result.outcomes}
+
+
+@shared_task(**RETRYING)
+def analyze_database() -> str:
+    """Nightly, on SQLite: refresh the query planner's statistics, without which it picks poor indexes
+    on large tables (the case list read every case). PostgreSQL's autovacuum does this by itself."""
+    if connection.vendor != "sqlite":
+        return "skipped"
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return "analyzed"

@@ -183,3 +183,19 @@ def test_the_daily_staff_digest_task(mailoutbox, settings):
     assert send_staff_digest.apply().get() == 1  # the same day's digest, not a second one
     assert [m.to for m in mailoutbox] == [["staff@example.com"]]
     assert "Escalated and waiting" in mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_the_nightly_analyze_gives_sqlite_its_statistics():
+    from django.db import connection
+
+    from disputes.tasks import analyze_database
+
+    result = analyze_database()
+    if connection.vendor != "sqlite":
+        assert result == "skipped"
+        return
+    assert result == "analyzed"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        assert cursor.fetchone()[0] == 1
