@@ -4,7 +4,7 @@ from zoneinfo import available_timezones
 
 from django import forms
 
-from disputes.forms.fields import BoundedDateField, BoundedDateTimeField
+from disputes.forms.fields import BoundedDateField, BoundedDateTimeField, FastSelect
 from disputes.models import Evidence
 from disputes.services.import_preview import CLIENT, ME, SKIP
 
@@ -76,6 +76,7 @@ class ImportUploadForm(forms.Form):
         help_text="An e-mail (.eml), a mailbox (.mbox), or a WhatsApp chat export (.txt, or .zip with media).",
     )
     time_zone = forms.ChoiceField(
+        widget=FastSelect,
         label="Time zone the chat was exported in",
         help_text="A chat export carries no time zone: pick the one the phone was set to. E-mails carry their own.",
     )
@@ -89,7 +90,7 @@ class ImportApplyForm(forms.Form):
     """The preview's choices: which messages, who each sender is, and the chat's time zone and date order."""
 
     token = forms.CharField(widget=forms.HiddenInput)
-    time_zone = forms.ChoiceField(label="Time zone of the export")
+    time_zone = forms.ChoiceField(label="Time zone of the export", widget=FastSelect)
     day_first = forms.TypedChoiceField(
         label="Dates in the chat read",
         choices=[("1", "day before month (31/12)"), ("0", "month before day (12/31)")],

@@ -6,11 +6,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from accounts.forms import TimeZoneField
 from accounts.models import User
-from disputes.forms.fields import SettleMeta
+from disputes.forms.fields import FastSelect, SettleMeta
 
 
 class ProfileForm(forms.ModelForm):
-    time_zone = TimeZoneField()
+    time_zone = TimeZoneField(widget=FastSelect)
 
     class Meta(SettleMeta):
         model = User
