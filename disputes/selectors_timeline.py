@@ -7,8 +7,9 @@ its entries oldest first, like the rest of the record, with a link to the
 older page above and the newer one below.
 
 The URL says where a page is: nothing (the newest), `before=<id>` (older
-than that entry), `after=<id>` (newer than it) or `at=<id>` (the page that
-ends with that entry, or with the entry it corrects: a permalink).
+than that entry), `after=<id>` (newer than it) or `at=<id>` (a permalink: the
+newest page if the entry, or the entry it corrects, is on it; else the page
+that ends with it).
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def timeline_page(entries: QuerySet, params, *, size: int | None = None) -> Time
     roots = entries.filter(corrects__isnull=True)
     cursor_name = next((name for name in ("at", "before", "after") if str(params.get(name, "")).isdigit()), None)
     anchor = _root_of(entries, int(params[cursor_name])) if cursor_name else None
+    if cursor_name == "at" and anchor is not None:
+        # An entry among the newest page's is shown there, with everything after it.
+        newer_count = roots.filter(_newer_than(anchor)).order_by().values("pk")[:size].count()
+        if newer_count < size:
+            anchor = None
     newest_first = ("-happened_at", "-id")
     if anchor is None:
         chunk = list(roots.order_by(*newest_first)[: size + 1])

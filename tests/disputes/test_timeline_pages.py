@@ -47,9 +47,11 @@ def test_pages_go_back_in_time_and_forward_again(case, settings):
     assert bodies(oldest) == [f"Entry {i}" for i in range(10)] and oldest.older is None
     back = case_view(case, viewer=OWNER, params={"after": str(oldest.newer)})
     assert bodies(back) == bodies(middle)
-    # A permalink shows the page that ends with its entry.
+    # A permalink shows the page that ends with its entry, or the newest page when it is on it.
     at = case_view(case, viewer=OWNER, params={"at": str(entries[3].pk)})
     assert bodies(at)[-1] == "Entry 3" and at.newer is not None
+    recent = case_view(case, viewer=OWNER, params={"at": str(entries[50].pk)})
+    assert bodies(recent) == bodies(newest) and recent.newer is None
 
 
 def test_a_correction_permalink_opens_its_original_with_the_chain(case, settings):
@@ -88,4 +90,5 @@ def test_a_case_of_2500_entries_costs_what_a_case_of_25_costs(owner):
     fill(small, 25)
     entries = fill(large, 2500)
     assert queries(small) == queries(large)
-    assert queries(large, params={"at": str(entries[100].pk)}) <= queries(large) + 2
+    # A permalink adds three small queries: the entry, whether it is on the newest page, whether newer exist.
+    assert queries(large, params={"at": str(entries[100].pk)}) <= queries(large) + 3
