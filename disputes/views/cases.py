@@ -1,5 +1,6 @@
 """The freelancer's cases: the list, opening, the case page, moves and timeline entries."""
 
+import functools
 from collections import Counter
 
 from django.contrib import messages
@@ -8,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.forms import (
@@ -145,14 +148,26 @@ def case_detail(request, case: Case):
     return _case_page(request, case)
 
 
+@functools.cache
+def _blank_entry_form(language: str) -> str:
+    """The empty "add to the timeline" form's fields: the same markup on every case page (no user
+    data, no token), so each process renders it once per language instead of on every view."""
+    return render_to_string("disputes/_entry_form_fields.html", {"entry_form": EntryForm()})
+
+
 def _case_page(request, case: Case, entry_form: EntryForm | None = None):
     view = case_view(case, viewer=OWNER, params=request.GET)
     attach_clocks([case])
+    if entry_form is None:
+        fields = _blank_entry_form(get_language())
+    else:  # with the person's input and its errors
+        fields = render_to_string("disputes/_entry_form_fields.html", {"entry_form": entry_form})
     context = {
         "case": case,
         "view": view,
         **ladder_context(case),
         "entry_form": entry_form or EntryForm(),
+        "entry_form_fields": fields,  # a SafeString from the template, escaped there
         "correctable_kinds": TimelineEntry.MANUAL_KINDS,
     }
     return render(request, "disputes/case_detail.html", context)

@@ -92,3 +92,19 @@ def test_a_case_of_2500_entries_costs_what_a_case_of_25_costs(owner):
     assert queries(small) == queries(large)
     # A permalink adds three small queries: the entry, whether it is on the newest page, whether newer exist.
     assert queries(large, params={"at": str(entries[100].pk)}) <= queries(large) + 3
+
+
+def test_the_blank_entry_form_is_rendered_once_and_a_form_with_errors_keeps_the_input(owner_client, case):
+    from django.urls import reverse
+
+    from disputes.views import cases as case_views
+
+    case_views._blank_entry_form.cache_clear()
+    owner_client.get(case.get_absolute_url())
+    owner_client.get(case.get_absolute_url())
+    assert case_views._blank_entry_form.cache_info().hits >= 1
+    response = owner_client.post(
+        reverse("disputes:entry_add", args=[case.pk]), {"kind": "message_in", "body": "Kept words <b>"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Kept words &lt;b&gt;" in page and "Say through which channel" in page
