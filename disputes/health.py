@@ -13,6 +13,7 @@ import datetime
 import logging
 import uuid
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -41,9 +42,7 @@ def _database() -> None:
 
 
 def _broker() -> None:
-    from config.celery import app
-
-    with app.connection_for_write() as conn:
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=3)
 
 

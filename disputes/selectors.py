@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from disputes.models import (
     Case,
+    CaseTally,
     Evidence,
     EvidenceCheck,
     FieldChange,
@@ -236,4 +237,28 @@ def milestone_history(project: Project, *, limit: int = HISTORY_LIMIT) -> list[F
         )
         .select_related("changed_by")
         .order_by("-changed_at", "-id")[:limit]
+    )
+
+
+def open_case_totals(user) -> tuple[dict[str, int], list[dict]]:
+    """The user's open cases per rung, and money in dispute per currency ({currency, total, n}), from the
+    tallies the database keeps with every case change (disputes.tallies): no scan of the cases."""
+    per_stage: dict[str, int] = {}
+    per_currency: dict[str, dict] = {}
+    for tally in CaseTally.objects.filter(owner=user, cases__gt=0):
+        per_stage[tally.stage] = per_stage.get(tally.stage, 0) + tally.cases
+        row = per_currency.setdefault(tally.currency, {"currency": tally.currency, "total": Decimal(0), "n": 0})
+        row["total"] += tally.amount
+        row["n"] += tally.cases
+    return per_stage, [per_currency[code] for code in sorted(per_currency)]
+
+
+def recent_activity(user, limit: int = 10):
+    """The user's latest timeline entries. They are among the `limit` cases written to last
+    (Case.last_entry_at, indexed), so only those cases' entries are read."""
+    recent = Case.objects.for_owner(user).filter(last_entry_at__isnull=False).order_by("-last_entry_at")
+    return (
+        TimelineEntry.objects.filter(case_id__in=list(recent.values_list("pk", flat=True)[:limit]))
+        .select_related("case", "case__client", "author")
+        .order_by("-recorded_at", "-id")[:limit]
     )

@@ -80,6 +80,11 @@ class ClientMail(OutboxRow):
         return f"{self.subject} → {self.to_email} ({self.status})"
 
     @property
+    def scheduled(self) -> bool:
+        """Written to go later than when it was written (a chosen time or a cooling-off hold)."""
+        return self.send_after > self.created_at
+
+    @property
     def waiting(self) -> bool:
         """Not sent yet and not cancelled: it still shows on the case as queued, scheduled or held."""
         return self.status in (self.Status.PENDING, self.Status.FAILED, self.Status.SENDING) and not self.cancelled_at

@@ -62,11 +62,6 @@ class Filed:
     case_id: int | None = None
     detail: str = ""
 
-    @property
-    def delivered(self) -> bool:
-        """Whether the mail server should consider the message delivered (everything but an unknown case)."""
-        return self.outcome != "no_case"
-
 
 def _key(parsed: mailparse.ParsedMail, raw: bytes) -> str:
     return parsed.message_id[:300] if parsed.message_id else f"sha256:{hashlib.sha256(raw).hexdigest()}"
@@ -226,7 +221,7 @@ def _file_message(case, raw, parsed, key, source, now, *, held: ReceivedMessage 
     raw_evidence = evidence_prepare_made(
         case=case,
         author=author,
-        name=f"E-mail received {timezone.localtime(moment, ZoneInfo(author.time_zone or 'UTC')):%Y-%m-%d %H%M}.eml",
+        name=f"E-mail received {timezone.localtime(moment, ZoneInfo(author.time_zone)):%Y-%m-%d %H%M}.eml",
         data=raw,
         content_type="message/rfc822",
         extension=".eml",

@@ -61,21 +61,15 @@ def reply_address(case: Case) -> str:
         token = secrets.token_hex(12)  # 96 bits, lowercase hex: survives case-folding mail systems
         Case.objects.filter(pk=case.pk, reply_token__isnull=True).update(reply_token=token)
         case.reply_token = Case.objects.values_list("reply_token", flat=True).get(pk=case.pk)
-    return f"{settings.MAIL_REPLY_PREFIX}+{case.reply_token}@{settings.MAIL_REPLY_DOMAIN}"
+    return reply_address_shown(case)
 
 
 def reply_address_shown(case: Case) -> str:
     """The reply address if the case has one already (for a page: showing it creates nothing)."""
-    if not case.reply_token:
-        return ""
-    return f"{settings.MAIL_REPLY_PREFIX}+{case.reply_token}@{settings.MAIL_REPLY_DOMAIN}"
+    return f"{settings.MAIL_REPLY_PREFIX}+{case.reply_token}@{settings.MAIL_REPLY_DOMAIN}" if case.reply_token else ""
 
 
 # --- Writing a mail -------------------------------------------------------------------------
-def _zone(user: User) -> ZoneInfo:
-    return ZoneInfo(user.time_zone or "UTC")
-
-
 def heated_message(case: Case, now: datetime.datetime) -> TimelineEntry | None:
     """The client's latest message, if it came within the cooling-off window and reads as heated."""
     window = datetime.timedelta(minutes=settings.MAIL_COOL_OFF_MINUTES)
@@ -107,6 +101,11 @@ def _check(*, case: Case, subject: str, body: str, attachments: list[Evidence], 
         errors["body"] = "Write the message."
     if any(item.case_id != case.pk for item in attachments):
         errors["attachments"] = "Attach only this case's evidence."
+    elif (total := sum(item.size for item in attachments)) > settings.MAIL_MAX_BYTES:
+        errors["attachments"] = (
+            f"The files add up to {total / 2**20:.1f} MB; mail servers refuse messages over "
+            f"{settings.MAIL_MAX_BYTES // 2**20} MB. Attach fewer."
+        )
     if send_at is not None:
         if send_at < now - datetime.timedelta(minutes=1):
             errors["send_at"] = "This time has passed. Leave it empty to send now, or pick a later time."
@@ -117,7 +116,7 @@ def _check(*, case: Case, subject: str, body: str, attachments: list[Evidence], 
 
 
 def _one_reminder_a_day(*, case: Case, author: User, send_after: datetime.datetime) -> None:
-    zone = _zone(author)
+    zone = ZoneInfo(author.time_zone)
     day = timezone.localtime(send_after, zone).date()
     start = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
     taken = (
@@ -316,7 +315,7 @@ def mail_record(pk: int) -> TimelineEntry | None:
         return None
     with mail.raw.open("rb") as stored:
         raw = stored.read()
-    moment = timezone.localtime(mail.sent_at, _zone(mail.case.owner))
+    moment = timezone.localtime(mail.sent_at, ZoneInfo(mail.case.owner.time_zone))
     prepared = [
         evidence_prepare_made(
             case=mail.case,

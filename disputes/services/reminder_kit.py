@@ -29,7 +29,7 @@ def reminder_draft(*, case: Case, template: str, user: User) -> dict:
     """Subject and body of a reminder from the kit, filled from the unpaid milestones; editable."""
     if template not in REMINDER_TEMPLATES:
         raise ValidationError({"template": "Pick one of the reminder templates."})
-    today = timezone.localdate(timezone.now(), timezone=_zone(user))
+    today = timezone.localdate(timezone.now(), timezone=ZoneInfo(user.time_zone))
     unpaid = list(case.project.milestones.filter(paid_on__isnull=True).order_by("due_date", "id"))
     rows = [
         {
@@ -63,14 +63,10 @@ def reminder_draft(*, case: Case, template: str, user: User) -> dict:
 
 def reminder_suggestions(*, case: Case, user: User) -> list[dict]:
     """Suggested sending days for each unpaid milestone with a due date: the due day, +3 and +7."""
-    today = timezone.localdate(timezone.now(), timezone=_zone(user))
+    today = timezone.localdate(timezone.now(), timezone=ZoneInfo(user.time_zone))
     suggestions = []
     for milestone in case.project.milestones.filter(paid_on__isnull=True, due_date__isnull=False).order_by("due_date"):
         suggestions.append(
             {"milestone": milestone, "dates": deadlines.reminder_dates(milestone.due_date, today)},
         )
     return suggestions
-
-
-def _zone(user: User) -> ZoneInfo:
-    return ZoneInfo(user.time_zone or "UTC")

@@ -102,7 +102,7 @@ def _queued_message(mail: ClientMail) -> str:
             f"Held for {settings.MAIL_HOLD_MINUTES} minutes to cool off after the client's heated message: "
             "nothing has been sent yet. Send it now from the case page if you are sure."
         )
-    if mail.send_after > mail.created_at:
+    if mail.scheduled:
         when = timezone.localtime(mail.send_after)
         return f"Scheduled for {when:%d %b %Y, %H:%M}: nothing has been sent yet."
     return "Handed to the outbox. It goes on the timeline once the mail server accepts it."

@@ -102,7 +102,7 @@ def test_recording_twice_writes_one_entry(case, mail_server):
     assert TimelineEntry.objects.filter(case=case, kind="message_out").count() == 1
 
 
-def test_bad_input_is_refused_before_anything_is_written(case, outsider):
+def test_bad_input_is_refused_before_anything_is_written(case, outsider, settings):
     other = CaseFactory()
     [foreign] = evidence_add(
         case=other,
@@ -110,7 +110,15 @@ def test_bad_input_is_refused_before_anything_is_written(case, outsider):
         uploads=[SimpleUploadedFile("x.png", png_bytes())],
         details=EvidenceDetails(kind="photo"),
     )
+    [big] = evidence_add(
+        case=case,
+        author=case.owner,
+        uploads=[SimpleUploadedFile("big.png", png_bytes((400, 400)))],
+        details=EvidenceDetails(kind="photo"),
+    )
+    settings.MAIL_MAX_BYTES = big.size - 1
     cases = [
+        ({"attachments": [big]}, "attachments"),
         ({"subject": ""}, "subject"),
         ({"body": "  "}, "body"),
         ({"attachments": [foreign]}, "attachments"),

@@ -83,3 +83,29 @@ def test_the_dashboard_shows_the_tallies_with_a_fixed_number_of_queries(
         ("USD", Decimal("7.00"), 1),
     ]
     assert {rung["key"]: rung["count"] for rung in page.context["rungs"]}["legal"] == 1
+
+
+def test_recent_activity_is_the_ten_latest_entries_across_all_cases(owner, outsider):
+    import datetime as dt
+    import random as rnd
+
+    import time_machine
+
+    from disputes.models import TimelineEntry
+    from disputes.selectors import recent_activity
+    from disputes.services.timeline import entry_add
+
+    chance = rnd.Random(7)
+    cases = [CaseFactory(project__client__owner=owner) for _ in range(14)]
+    theirs = CaseFactory(project__client__owner=outsider)
+    start = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
+    for minute in range(60):
+        case = theirs if minute % 13 == 0 else chance.choice(cases[:4] if minute % 2 else cases)
+        with time_machine.travel(start + dt.timedelta(minutes=minute), tick=False):
+            entry_add(case=case, author=case.owner, kind="note", body=f"note {minute}")
+    expected = list(
+        TimelineEntry.objects.filter(case__owner=owner)
+        .order_by("-recorded_at", "-id")
+        .values_list("pk", flat=True)[:10]
+    )
+    assert [entry.pk for entry in recent_activity(owner)] == expected
