@@ -92,6 +92,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The partials a page repeats per row (see config/jinja2.py), included from Django templates.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.environment"},
+    },
 ]
 
 # --- Database -----------------------------------------------------------------

@@ -1,21 +1,14 @@
-from disputes.models import Review
 from disputes.views.common import clock_counts
 
 
 def response_clock(request) -> dict:
-    """Counts of open cases with an overdue or due-soon concern, for the navigation bar."""
+    """The navigation bar's counts: open cases with an overdue or due-soon answer, and for staff the
+    review queue. Lazy (pages that never show the bar run no query), then one query for all three."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-
-    def counts() -> dict:
-        return clock_counts(request)
-
-    def queue() -> dict:
-        return {"count": Review.objects.in_queue().count()} if user.is_staff else {"count": 0}
-
-    # Lazy: pages that never show the navigation bar run no query.
-    return {"clock_counts": _Lazy(counts), "review_queue": _Lazy(queue)}
+    counts = _Lazy(lambda: clock_counts(request))
+    return {"clock_counts": counts, "review_queue": _Lazy(lambda: {"count": clock_counts(request)["queue"]})}
 
 
 class _Lazy:

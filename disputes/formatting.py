@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
@@ -37,11 +37,16 @@ def format_money(amount: Decimal | int | None, currency: str, *, locale: str | N
     """An amount with its currency code: "1,234.50 USD", "120,000 JPY"; empty for no amount."""
     if amount is None:
         return ""
-    locale = locale or _current_locale()
+    return _format_money(Decimal(amount), currency, locale or _current_locale())
+
+
+@lru_cache(maxsize=4096)
+def _format_money(amount: Decimal, currency: str, locale: str) -> str:
+    # Cached: a list page writes dozens of amounts, and Babel's formatting costs more than the rest of a row.
     try:
-        return format_currency(Decimal(amount), currency, _money_pattern(locale), locale=locale)
+        return format_currency(amount, currency, _money_pattern(locale), locale=locale)
     except (UnknownLocaleError, ValueError):
-        return format_currency(Decimal(amount), currency, _money_pattern("en_US"), locale="en_US")
+        return format_currency(amount, currency, _money_pattern("en_US"), locale="en_US")
 
 
 def format_duration(value: datetime.timedelta | None) -> str:

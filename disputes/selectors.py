@@ -1,8 +1,8 @@
 """Reads that build whole pages: one path per page, shared by every viewer.
 
 `case_view` builds what a case page shows for its owner, for staff and for a
-mediator from the same queries; `templates/disputes/_timeline.html` and
-`_evidence.html` render it for all three. What differs by viewer is decided
+mediator from the same queries; `templates/jinja2/disputes/_timeline.html` and
+`templates/disputes/_evidence.html` render it for all three. What differs by viewer is decided
 here (which links an evidence file gets, what extra cards there are), not in
 three copies of the markup.
 """
@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from disputes.models import (
@@ -237,6 +238,28 @@ def milestone_history(project: Project, *, limit: int = HISTORY_LIMIT) -> list[F
         )
         .select_related("changed_by")
         .order_by("-changed_at", "-id")[:limit]
+    )
+
+
+def nav_counts(user, now, due_soon) -> dict[str, int]:
+    """The navigation bar's counts in one query: the user's cases with an answer overdue and due
+    within `due_soon`, and for staff the review queue. Each is a COUNT subquery read through its
+    index (cases by (owner, response_due_at)); non-staff get no queue."""
+    mine = Case.objects.filter(owner=OuterRef("pk"))
+    counts = {
+        "overdue": _count(mine.filter(response_due_at__lte=now)),
+        "due_soon": _count(mine.filter(response_due_at__gt=now, response_due_at__lte=now + due_soon)),
+    }
+    if user.is_staff:
+        counts["queue"] = _count(Review.objects.in_queue())
+    row = get_user_model().objects.filter(pk=user.pk).annotate(**counts).values(*counts).first() or {}
+    return {"overdue": 0, "due_soon": 0, "queue": 0, **row}
+
+
+def _count(queryset) -> Subquery:
+    # COUNT(*) as a plain function, not an aggregate: no GROUP BY, one row whatever matches.
+    return Subquery(
+        queryset.order_by().annotate(n=Func("pk", function="COUNT", output_field=IntegerField())).values("n")
     )
 
 

@@ -202,7 +202,8 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = Client.objects.for_owner(owner).only("id", "name", "company")
+        clients = Client.objects.for_owner(owner)
+        self.fields["client"].queryset = clients
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.Select):
                 field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
@@ -211,3 +212,9 @@ class CaseFilterForm(forms.Form):
                 css = "form-control form-control-sm"
             field.widget.attrs.update({"class": css, "id": f"id_{name}"})
         self.fields["q"].widget.attrs["placeholder"] = "Title or client"
+        # The options from plain rows, not model instances: one per client, on every list view.
+        rows = clients.order_by(*Client._meta.ordering).values_list("pk", "name", "company")
+        self.fields["client"].widget.choices = [
+            ("", "Any client"),
+            *((pk, Client.label(name, company)) for pk, name, company in rows),
+        ]

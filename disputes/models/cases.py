@@ -26,13 +26,6 @@ class CaseQuerySet(OwnedQuerySet):
     def answer_due_soon(self, now, window):
         return self.filter(response_due_at__gt=now, response_due_at__lte=now + window)
 
-    def clock_counts(self, now, window) -> dict:
-        """How many cases are overdue and due soon, in one indexed query."""
-        return self.filter(response_due_at__lte=now + window).aggregate(
-            overdue=models.Count("id", filter=Q(response_due_at__lte=now)),
-            due_soon=models.Count("id", filter=Q(response_due_at__gt=now)),
-        )
-
     def for_staff(self):
         """Cases staff may see: those on an escalated rung. Nothing else, ever."""
         return self.filter(stage__in=Case.ESCALATED)

@@ -42,10 +42,15 @@ class Client(models.Model):
         indexes = [models.Index(fields=["owner", "name"])]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.company})" if self.company else self.name
+        return self.label(self.name, self.company)
 
     def get_absolute_url(self) -> str:
         return reverse("disputes:client_detail", args=[self.pk])
+
+    @staticmethod
+    def label(name: str, company: str) -> str:
+        """How a client is named in lists and selects: "Name (Company)"."""
+        return f"{name} ({company})" if company else name
 
 
 class WarningSign(models.Model):

@@ -85,6 +85,7 @@ def case_list(request):
     page = paginate_open(request, cases.order_by(order, "-id"), total)
     attach_clocks(page.object_list, now)
     stage_counts = [(value, label, None if capped else per_stage.get(value, 0)) for value, label in Case.Stage.choices]
+    stage_links = _stage_links(request, filters.get("stage") or "", stage_counts)
     return render(
         request,
         "disputes/case_list.html",
@@ -92,8 +93,10 @@ def case_list(request):
             "form": form,
             "page": page,
             "stage_counts": stage_counts,
+            "stage_links": stage_links,
             "querystring": querystring_without_page(request),
-            "has_projects": Project.objects.for_owner(request.user).exists(),
+            # Called by the template only when the list is empty, to say what to do first.
+            "has_projects": Project.objects.for_owner(request.user).exists,
             "show_archived": show_archived,
             "archived_count": _archived_count(request.user) if not show_archived else None,
         },
@@ -171,6 +174,21 @@ def _case_page(request, case: Case, entry_form: EntryForm | None = None):
         "correctable_kinds": TimelineEntry.MANUAL_KINDS,
     }
     return render(request, "disputes/case_detail.html", context)
+
+
+def _stage_links(request, current: str, stage_counts: list) -> list[dict]:
+    """The buttons above the case list: "All", then one per rung with its count, each keeping the
+    other filters of the request."""
+    params = request.GET.copy()
+    for name in ("stage", "page"):
+        params.pop(name, None)
+    others = params.urlencode()
+    joiner = "&" if others else ""
+    links = [{"label": "All", "count": None, "query": others, "active": not current}]
+    for value, label, count in stage_counts:
+        query = f"{others}{joiner}stage={value}"
+        links.append({"label": label, "count": count, "query": query, "active": current == value})
+    return links
 
 
 def _archived_count(user) -> CappedCount:

@@ -10,8 +10,8 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
 
-from disputes.models import Case
 from disputes.rules import clock
+from disputes.selectors import nav_counts
 from disputes.services.submissions import submission_once
 
 
@@ -20,12 +20,12 @@ def due_soon_window() -> datetime.timedelta:
 
 
 def clock_counts(request) -> dict:
-    """The user's overdue and due-soon counts, one indexed query on (owner, response_due_at),
-    made at most once per request: the navigation bar and the dashboard share it."""
-    cached = getattr(request, "_settle_clock_counts", None)
+    """The navigation bar's counts (selectors.nav_counts: overdue, due soon, and the review queue
+    for staff), one query, made at most once per request: the bar and the dashboard share it."""
+    cached = getattr(request, "_settle_nav_counts", None)
     if cached is None:
-        cached = Case.objects.for_owner(request.user).clock_counts(timezone.now(), due_soon_window())
-        request._settle_clock_counts = cached
+        cached = nav_counts(request.user, timezone.now(), due_soon_window())
+        request._settle_nav_counts = cached
     return cached
 
 

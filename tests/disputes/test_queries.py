@@ -189,3 +189,22 @@ def test_staff_and_mediator_case_pages_same_queries_for_5_and_200_rows(client, o
             url = reverse("disputes:mediation_case", args=[case.pk])
         measured[rows] = count_queries(client, url)
     assert measured[5] == measured[200], measured
+
+
+@pytest.mark.parametrize("is_staff", [False, True])
+def test_the_navigation_bar_counts_cost_one_query(client, owner, is_staff):
+    """Overdue, due soon and (for staff) the review queue: one query together, once per request."""
+    user = UserFactory(is_staff=is_staff)
+    now = timezone.now()
+    CaseFactory(project__client__owner=user, response_due_at=now - datetime.timedelta(hours=1))
+    CaseFactory(project__client__owner=user, response_due_at=now + datetime.timedelta(hours=1))
+    escalated = CaseFactory(project__client__owner=owner, stage="platform_support")
+    Review.objects.create(case=escalated, entered_at=now)
+    client.force_login(user)
+    url = reverse("disputes:profile")
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    counting = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert len(counting) == 1, counting
+    assert "1 overdue" in html and "1 due soon" in html
+    assert ('data-testid="nav-queue">Review queue <span class="badge text-bg-light">1</span>' in html) is is_staff

@@ -1,0 +1,58 @@
+"""The Jinja2 partials (templates/jinja2/) write what the Django templates wrote: markup as markup,
+people's text escaped, times in the viewer's zone, money as formatting.format_money writes it."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.template import engines
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from disputes.formatting import format_money
+from disputes.services.timeline import entry_add
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+WHEN = dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC)
+
+
+def test_the_timeline_is_markup_and_the_text_in_it_is_escaped(owner_client, case):
+    entry_add(case=case, author=case.owner, kind="note", body="<b>bold</b> & <script>x()</script>", happened_at=WHEN)
+    html = owner_client.get(case.get_absolute_url()).content.decode()
+    assert '<ul class="timeline">' in html and "&lt;ul" not in html
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;x()&lt;/script&gt;" in html
+    assert "<script>x()" not in html
+
+
+def test_the_case_list_rows_escape_titles_and_link_each_case(owner_client, owner):
+    case = CaseFactory(project__client__owner=owner, title="<img src=x onerror=alert(1)>", amount_in_dispute=1400)
+    html = owner_client.get(reverse("disputes:case_list")).content.decode()
+    assert f'href="{case.get_absolute_url()}">&lt;img src=x onerror=alert(1)&gt;</a>' in html
+    assert format_money(Decimal(1400), case.currency) in html
+    assert 'class="badge stage-badge stage-direct_talk"' in html
+
+
+def test_times_in_a_partial_are_in_the_viewers_zone(owner_client, owner, case):
+    owner.time_zone = "Europe/Berlin"
+    owner.save()
+    entry_add(case=case, author=owner, kind="note", body="Called", happened_at=WHEN)
+    html = owner_client.get(case.get_absolute_url()).content.decode()
+    assert "4 May 2026, 12:00 CEST" in html  # 10:00 UTC in Berlin's summer time
+
+
+@pytest.mark.parametrize("value", ["2026-05-04T10:00:00+00:00", None])
+def test_the_date_filter_is_djangos(value):
+    value = dt.datetime.fromisoformat(value) if value else None
+    with timezone.override("America/New_York"):
+        ours = engines["jinja2"].from_string('{{ v|date("D j M Y, H:i T") }}').render({"v": value})
+        theirs = engines["django"].from_string('{{ v|date:"D j M Y, H:i T" }}').render({"v": value})
+    assert ours == theirs
+
+
+def test_money_is_formatted_for_the_active_language():
+    with translation.override("de"):
+        assert format_money(Decimal("1400.5"), "EUR") == "1.400,50 EUR"
+    assert format_money(Decimal("1400.5"), "EUR") == "1,400.50 EUR"
+    assert format_money(Decimal("120000"), "JPY") == "120,000 JPY"
