@@ -5,8 +5,8 @@ a case in the list, a badge) are Jinja2 templates, which compile to Python and
 render several times faster. Django templates include them with
 `{% jinja "name" key=value %}` (disputes.templatetags.settle). The helpers here
 are the Django ones the partials need, under the same names, with the same
-output: `url`, `static`, and the `date`, `timeuntil`, `money` and `duration`
-filters (dates in the active time zone, as Django's templates show them).
+output: `url`, `static`, and the `date`, `timeuntil`, `filesize`, `money` and
+`duration` filters (dates in the active time zone, as Django's templates show them).
 """
 
 import datetime
@@ -36,11 +36,15 @@ def timeuntil(value, other=None) -> str:
     return defaultfilters.timeuntil_filter(value, other)
 
 
+def filesize(value) -> str:
+    return defaultfilters.filesizeformat(value)
+
+
 def environment(**options) -> Environment:
     options.pop("autoescape", None)  # always on: people's text is escaped, whatever a setting says
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
     env = Environment(autoescape=True, **options)
     env.globals.update(url=url, static=static)
-    env.filters.update(date=date, timeuntil=timeuntil, money=format_money, duration=format_duration)
+    env.filters.update(date=date, timeuntil=timeuntil, filesize=filesize, money=format_money, duration=format_duration)
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
     return env

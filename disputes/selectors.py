@@ -2,7 +2,7 @@
 
 `case_view` builds what a case page shows for its owner, for staff and for a
 mediator from the same queries; `templates/jinja2/disputes/_timeline.html` and
-`templates/disputes/_evidence.html` render it for all three. What differs by viewer is decided
+`_evidence.html` there render it for all three. What differs by viewer is decided
 here (which links an evidence file gets, what extra cards there are), not in
 three copies of the markup.
 """
@@ -200,7 +200,9 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
     view.changes = field_history(case)
     if viewer == OWNER:
         view.letters = list(case.letters.exclude(status=Letter.Status.DISCARDED).order_by("-created_at", "-id"))
-        view.in_review = case.reviews.filter(state=Review.State.OPEN).first()
+        # Only an open case on an escalated rung has an open review (services.review_follow_case).
+        if case.is_open and ladder.is_escalated(case.stage):
+            view.in_review = case.reviews.filter(state=Review.State.OPEN).first()
         view.mails_waiting = [mail for mail in mails if mail.waiting]
         if case.reply_token:  # only mail to the reply address can be held
             view.received_held = list(case.received.filter(status="held").order_by("-received_at", "-id"))

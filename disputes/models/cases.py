@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
 
@@ -15,6 +16,19 @@ from disputes.rules import ladder
 class CaseQuerySet(OwnedQuerySet):
     def open(self):
         return self.filter(status=Case.Status.OPEN)
+
+    def stage_counts(self, cap: int) -> dict[str, int] | None:
+        """How many of these cases are on each rung, or None when there are more than `cap`: the
+        database counts at most `cap + 1` rows and returns one row per rung, whatever the total."""
+        inner = self.order_by().values("stage")[: cap + 1]
+        try:
+            sql, params = inner.query.sql_with_params()
+        except EmptyResultSet:  # .none(), or a filter nothing can match
+            return {}
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT capped.stage, COUNT(*) FROM ({sql}) capped GROUP BY capped.stage", params)  # noqa: S608
+            counts = dict(cursor.fetchall())
+        return None if sum(counts.values()) > cap else counts
 
     # The response clock. `response_due_at` is set only on open cases with an unanswered concern.
     def awaiting_answer(self):

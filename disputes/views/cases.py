@@ -1,7 +1,6 @@
 """The freelancer's cases: the list, opening, the case page, moves and timeline entries."""
 
 import functools
-from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,6 +41,11 @@ from disputes.views.common import (
 )
 from disputes.views.loaders import case_for_owner, entry_for_owner, loads
 
+CASE_ROW_FIELDS = (
+    "title", "stage", "status", "kind", "amount_in_dispute", "currency", "opened_at", "response_due_at",
+    "client__name", "project__title",
+)  # fmt: skip
+
 
 @login_required
 @require_safe
@@ -70,19 +74,21 @@ def case_list(request):
     # that stage filter would show. They come from one read of at most COUNT_CAP + 1 rows: past
     # that the page says "1,000+" and leaves the stages uncounted, so it costs the same for a
     # freelancer with 200 cases and one with 200,000.
-    stages_seen = list(cases.order_by().values_list("stage", flat=True)[: COUNT_CAP + 1])
-    capped = len(stages_seen) > COUNT_CAP
-    per_stage = {} if capped else Counter(stages_seen)
+    per_stage = cases.stage_counts(COUNT_CAP)
+    capped = per_stage is None
+    per_stage = per_stage or {}
     if filters.get("stage"):
         cases = cases.filter(stage=filters["stage"])
     order = CaseFilterForm.SORTS.get(filters.get("sort") or "-opened")[0]
     if order == "response_due_at":
         order = F("response_due_at").asc(nulls_last=True)
     if not capped:
-        total = CappedCount(per_stage.get(filters["stage"], 0) if filters.get("stage") else len(stages_seen))
+        total = CappedCount(per_stage.get(filters["stage"], 0) if filters.get("stage") else sum(per_stage.values()))
     else:
         total = count_capped(cases) if filters.get("stage") else CappedCount(COUNT_CAP + 1)
-    page = paginate_open(request, cases.order_by(order, "-id"), total)
+    # Only the columns a row shows (a case's long texts stay in the database).
+    shown = cases.only(*CASE_ROW_FIELDS)
+    page = paginate_open(request, shown.order_by(order, "-id"), total)
     attach_clocks(page.object_list, now)
     stage_counts = [(value, label, None if capped else per_stage.get(value, 0)) for value, label in Case.Stage.choices]
     stage_links = _stage_links(request, filters.get("stage") or "", stage_counts)

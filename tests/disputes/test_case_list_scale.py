@@ -60,3 +60,14 @@ def test_the_client_filter_renders_every_client_without_a_template_per_option(ow
         page.count("Client &lt;b&gt;") == 3
         and '<select name="client" class="form-select form-select-sm" id="id_client">' in page
     )
+
+
+def test_stage_counts_are_exact_up_to_the_cap_and_none_past_it(owner, thirty):
+    from disputes.models import Case
+
+    mine = Case.objects.for_owner(owner)
+    assert mine.stage_counts(30) == {"reminders": 20, "legal": 10}
+    assert mine.filter(stage="legal").stage_counts(10) == {"legal": 10}
+    assert mine.stage_counts(29) is None
+    assert Case.objects.none().stage_counts(5) == {}
+    assert mine.filter(stage="mediation").stage_counts(5) == {}
