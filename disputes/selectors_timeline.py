@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from disputes.models import TimelineEntry
 
@@ -59,6 +59,9 @@ def _root_of(entries: QuerySet, pk: int) -> TimelineEntry | None:
 def timeline_page(entries: QuerySet, params, *, size: int | None = None) -> TimelinePage:
     """The page of `entries` (a case's, already limited to what the viewer may see) that `params` names."""
     size = size or settings.TIMELINE_PAGE_SIZE
+    # Each entry says whether it was corrected (among what this viewer sees), so a page with no
+    # corrections needs no second query to look for them.
+    entries = entries.annotate(corrected=Exists(entries.select_related(None).filter(corrects_id=OuterRef("pk"))))
     roots = entries.filter(corrects__isnull=True)
     cursor_name = next((name for name in ("at", "before", "after") if str(params.get(name, "")).isdigit()), None)
     anchor = _root_of(entries, int(params[cursor_name])) if cursor_name else None
@@ -90,11 +93,11 @@ def _finish(entries: QuerySet, newest_first: list[TimelineEntry], *, older: bool
     roots = list(reversed(newest_first))
     page = list(roots)
     # The corrections of these roots, level by level (a correction of a correction is rare).
-    level = [root.pk for root in roots]
+    level = [root.pk for root in roots if root.corrected]
     while level:
         found = list(entries.filter(corrects_id__in=level).order_by("happened_at", "id"))
         page += found
-        level = [entry.pk for entry in found]
+        level = [entry.pk for entry in found if entry.corrected]
     return TimelinePage(
         entries=page,
         roots=roots,

@@ -56,3 +56,15 @@ def test_money_is_formatted_for_the_active_language():
         assert format_money(Decimal("1400.5"), "EUR") == "1.400,50 EUR"
     assert format_money(Decimal("1400.5"), "EUR") == "1,400.50 EUR"
     assert format_money(Decimal("120000"), "JPY") == "120,000 JPY"
+
+
+def test_a_chain_of_corrections_shows_under_its_original(owner_client, case):
+    from disputes.services.timeline import entry_correct
+
+    original = entry_add(case=case, author=case.owner, kind="note", body="Paid 100", happened_at=WHEN)
+    first = entry_correct(original=original, author=case.owner, body="Paid 150")
+    second = entry_correct(original=first, author=case.owner, body="Paid 160")
+    html = owner_client.get(case.get_absolute_url()).content.decode()
+    assert html.index("Paid 100") < html.index("Paid 150") < html.index("Paid 160")
+    assert f'id="entry-{first.pk}"' in html and f'id="entry-{second.pk}"' in html
+    assert html.count("Corrected below") == 1 and html.count("correct again") == 1
