@@ -75,8 +75,10 @@ def outbox_send(
     build: Callable[[OutboxRow, datetime.datetime], EmailMessage],
     now=None,
     on_sent: Callable[[int], None] | None = None,
+    related: tuple[str, ...] = (),
 ) -> Outcome:
-    """Claim one row, send it, record what happened.
+    """Claim one row, send it, record what happened. `related` names what `build` reads through
+    the row's foreign keys, loaded with it in the same query.
 
     `on_sent(pk)` runs once the server accepted the message and the row says
     so; if it fails, the row stays sent and the error is logged (the caller's
@@ -94,7 +96,7 @@ def outbox_send(
     )
     if claimed != 1:
         return Outcome.NOT_OURS
-    row = model.objects.get(pk=pk)
+    row = model.objects.select_related(*related).get(pk=pk)
     handed_over = []
 
     def mark_handed_over() -> None:

@@ -95,7 +95,7 @@ def reminder_emails_send_due(*, now: datetime.datetime) -> dict[Outcome, int]:
 
 def reminder_email_send(*, email_id: int, now: datetime.datetime | None = None) -> Outcome:
     """Claim one e-mail and send it; see `services.outbox.Outcome`."""
-    return outbox_send(model=ReminderEmail, pk=email_id, build=_build_message, now=now)
+    return outbox_send(model=ReminderEmail, pk=email_id, build=_build_message, now=now, related=("user",))
 
 
 def reminder_email_retry(*, email: ReminderEmail, now: datetime.datetime | None = None) -> bool:
