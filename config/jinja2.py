@@ -6,10 +6,12 @@ render several times faster. Django templates include them with
 `{% jinja "name" key=value %}` (disputes.templatetags.settle). The helpers here
 are the Django ones the partials need, under the same names, with the same
 output: `url`, `static`, and the `date`, `timeuntil`, `filesize`, `money` and
-`duration` filters (dates in the active time zone, as Django's templates show them).
+`duration` filters (dates in the active time zone, as Django's templates show them),
+plus `label`, a choice field's label as `get_FOO_display()` gives it.
 """
 
 import datetime
+from functools import cache
 
 from django.template import defaultfilters
 from django.templatetags.static import static
@@ -40,11 +42,26 @@ def filesize(value) -> str:
     return defaultfilters.filesizeformat(value)
 
 
+def label(instance, field_name: str) -> str:
+    """`{{ case|label("stage") }}`: what `case.get_stage_display()` gives, from a table made once per
+    field (Django's method rebuilds it from the field's choices on every call)."""
+    value = getattr(instance, field_name)
+    return _labels(type(instance), field_name).get(value, value)
+
+
+@cache
+def _labels(model, field_name: str) -> dict:
+    # Labels stay lazy translations: each render writes them in the active language.
+    return dict(model._meta.get_field(field_name).flatchoices)
+
+
 def environment(**options) -> Environment:
     options.pop("autoescape", None)  # always on: people's text is escaped, whatever a setting says
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
     env = Environment(autoescape=True, **options)
     env.globals.update(url=url, static=static)
-    env.filters.update(date=date, timeuntil=timeuntil, filesize=filesize, money=format_money, duration=format_duration)
+    env.filters.update(
+        date=date, timeuntil=timeuntil, filesize=filesize, label=label, money=format_money, duration=format_duration
+    )
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
     return env

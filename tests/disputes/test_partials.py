@@ -68,3 +68,18 @@ def test_a_chain_of_corrections_shows_under_its_original(owner_client, case):
     assert html.index("Paid 100") < html.index("Paid 150") < html.index("Paid 160")
     assert f'id="entry-{first.pk}"' in html and f'id="entry-{second.pk}"' in html
     assert html.count("Corrected below") == 1 and html.count("correct again") == 1
+
+
+def test_the_label_filter_gives_what_get_display_gives():
+    from config.jinja2 import label
+    from disputes.models import Case, TimelineEntry
+
+    for value, _ in Case.Stage.choices:
+        case = Case(stage=value)
+        assert label(case, "stage") == case.get_stage_display()
+    for value, _ in TimelineEntry._meta.get_field("kind").flatchoices:
+        entry = TimelineEntry(kind=value)
+        assert label(entry, "kind") == entry.get_kind_display()
+    assert (
+        label(Case(stage="no_such_rung"), "stage") == "no_such_rung" == Case(stage="no_such_rung").get_stage_display()
+    )
