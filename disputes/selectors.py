@@ -131,7 +131,7 @@ class CaseView:
 
 def _evidence(case: Case, viewer: str) -> list[Evidence]:
     main, thumb = _EVIDENCE_ROUTES[viewer]
-    items = case.evidence.select_related("entry").order_by("-uploaded_at", "-id")
+    items = case.evidence.order_by("-uploaded_at", "-id")
     if viewer == STAFF:
         # Staff weigh the evidence: each file shows its latest fingerprint check (kept by
         # services.evidence, re-run nightly and on demand), not a re-read on every view.
