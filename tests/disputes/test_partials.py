@@ -83,3 +83,32 @@ def test_the_label_filter_gives_what_get_display_gives():
     assert (
         label(Case(stage="no_such_rung"), "stage") == "no_such_rung" == Case(stage="no_such_rung").get_stage_display()
     )
+
+
+@pytest.mark.parametrize("viewer", ["owner", "staff"])
+def test_every_kind_of_entry_renders_for_owner_and_staff(client, owner, staff, viewer):
+    """Each branch of the entry partial, written by the services that make such entries."""
+    from disputes.models import TimelineEntry
+    from disputes.services.timeline import entry_append
+
+    case = CaseFactory(project__client__owner=owner, stage="platform_support")
+    made = {}
+    for kind in TimelineEntry.Kind.values:
+        if kind in ("stage_change", "no_answer_needed", "delivery_failed"):
+            continue
+        made[kind] = entry_append(case=case, author=owner, kind=kind, body=f"Body of {kind}", happened_at=WHEN)
+    entry_append(case=case, author=owner, kind="no_answer_needed", body="Only thanks", about=made["message_in"])
+    entry_append(case=case, author=owner, kind="delivery_failed", body="550 no such user", about=made["message_out"])
+    if viewer == "owner":
+        client.force_login(owner)
+        url = case.get_absolute_url()
+    else:
+        client.force_login(staff)
+        url = reverse("disputes:staff_case", args=[case.pk])
+    html = client.get(url).content.decode()
+    for kind, label in TimelineEntry.Kind.choices:
+        if kind != "stage_change":
+            assert f"<strong>{label}</strong>" in html, kind
+    assert 'data-testid="delivery-failed"' in html and f'href="?at={made["message_out"].pk}' in html
+    assert "Automatic reply: it does not start the answer clock" in html and "needs no answer" in html
+    assert "Settle staff</span>" in html and "Mediator</span>" in html and "Record sealed</span>" in html
