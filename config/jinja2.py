@@ -34,14 +34,6 @@ def date(value, format_string: str) -> str:
     return defaultfilters.date(value, format_string)
 
 
-def timeuntil(value, other=None) -> str:
-    return defaultfilters.timeuntil_filter(value, other)
-
-
-def filesize(value) -> str:
-    return defaultfilters.filesizeformat(value)
-
-
 def label(instance, field_name: str) -> str:
     """`{{ case|label("stage") }}`: what `case.get_stage_display()` gives, from a table made once per
     field (Django's method rebuilds it from the field's choices on every call)."""
@@ -61,7 +53,12 @@ def environment(**options) -> Environment:
     env = Environment(autoescape=True, **options)
     env.globals.update(url=url, static=static)
     env.filters.update(
-        date=date, timeuntil=timeuntil, filesize=filesize, label=label, money=format_money, duration=format_duration
+        date=date,
+        timeuntil=defaultfilters.timeuntil_filter,
+        filesize=defaultfilters.filesizeformat,
+        label=label,
+        money=format_money,
+        duration=format_duration,
     )
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
     return env

@@ -2,13 +2,12 @@ from disputes.views.common import clock_counts
 
 
 def response_clock(request) -> dict:
-    """The navigation bar's counts: open cases with an overdue or due-soon answer, and for staff the
-    review queue. Lazy (pages that never show the bar run no query), then one query for all three."""
+    """The navigation bar's counts (`nav.overdue`, `nav.due_soon`, and for staff `nav.queue`, the
+    review queue). Lazy: pages that never show the bar run no query; the others run one for all three."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    counts = _Lazy(lambda: clock_counts(request))
-    return {"clock_counts": counts, "review_queue": _Lazy(lambda: {"count": clock_counts(request)["queue"]})}
+    return {"nav": _Lazy(lambda: clock_counts(request))}
 
 
 class _Lazy:

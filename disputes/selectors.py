@@ -200,8 +200,8 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
     view.changes = field_history(case)
     if viewer == OWNER:
         view.letters = list(case.letters.exclude(status=Letter.Status.DISCARDED).order_by("-created_at", "-id"))
-        # Only an open case on an escalated rung has an open review (services.review_follow_case).
-        if case.is_open and ladder.is_escalated(case.stage):
+        # Only a case the ladder puts in review has an open one (services.review_follow_case).
+        if ladder.in_review(case.ladder_state):
             view.in_review = case.reviews.filter(state=Review.State.OPEN).first()
         view.mails_waiting = [mail for mail in mails if mail.waiting]
         if case.reply_token:  # only mail to the reply address can be held
@@ -248,10 +248,7 @@ def nav_counts(user, now, due_soon) -> dict[str, int]:
     within `due_soon`, and for staff the review queue. Each is a COUNT subquery read through its
     index (cases by (owner, response_due_at)); non-staff get no queue."""
     mine = Case.objects.filter(owner=OuterRef("pk"))
-    counts = {
-        "overdue": _count(mine.filter(response_due_at__lte=now)),
-        "due_soon": _count(mine.filter(response_due_at__gt=now, response_due_at__lte=now + due_soon)),
-    }
+    counts = {"overdue": _count(mine.answer_overdue(now)), "due_soon": _count(mine.answer_due_soon(now, due_soon))}
     if user.is_staff:
         counts["queue"] = _count(Review.objects.in_queue())
     row = get_user_model().objects.filter(pk=user.pk).annotate(**counts).values(*counts).first() or {}

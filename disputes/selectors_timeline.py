@@ -59,12 +59,12 @@ def _root_of(entries: QuerySet, pk: int) -> TimelineEntry | None:
 def timeline_page(entries: QuerySet, params, *, size: int | None = None) -> TimelinePage:
     """The page of `entries` (a case's, already limited to what the viewer may see) that `params` names."""
     size = size or settings.TIMELINE_PAGE_SIZE
+    cursor_name = next((name for name in ("at", "before", "after") if str(params.get(name, "")).isdigit()), None)
+    anchor = _root_of(entries, int(params[cursor_name])) if cursor_name else None
     # Each entry says whether it was corrected (among what this viewer sees), so a page with no
     # corrections needs no second query to look for them.
     entries = entries.annotate(corrected=Exists(entries.select_related(None).filter(corrects_id=OuterRef("pk"))))
     roots = entries.filter(corrects__isnull=True)
-    cursor_name = next((name for name in ("at", "before", "after") if str(params.get(name, "")).isdigit()), None)
-    anchor = _root_of(entries, int(params[cursor_name])) if cursor_name else None
     if cursor_name == "at" and anchor is not None:
         # An entry among the newest page's is shown there, with everything after it.
         newer_count = roots.filter(_newer_than(anchor)).order_by().values("pk")[:size].count()

@@ -5,6 +5,8 @@ Every date and date-time a person types goes through `BoundedDateField` or
 like 0001 is a form error next to the field, never a server error.
 """
 
+import html
+
 from babel.numbers import get_currency_name
 from django import forms
 from django.db import models
@@ -131,11 +133,7 @@ class FastSelect(forms.Select):
 
 
 def escape(value) -> str:
-    """Django's escaping (conditional_escape: text already marked safe stays as it is) without its
-    per-call wrappers, which cost more than the string work in a select of hundreds of options."""
-    if isinstance(value, SafeData):
-        return str(value)
-    return str(value).translate(_HTML_ESCAPES)
-
-
-_HTML_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#x27;"}
+    """Django's conditional_escape (text already marked safe stays as it is; the rest goes through
+    `html.escape`, as Django's own does) without its per-call wrappers, which cost more than the
+    string work in a select of hundreds of options."""
+    return str(value) if isinstance(value, SafeData) else html.escape(str(value))

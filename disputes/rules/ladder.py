@@ -208,6 +208,11 @@ def is_escalated(stage: str) -> bool:
     return stage in ESCALATED_STAGES
 
 
+def in_review(state: CaseState) -> bool:
+    """Whether the case belongs in the staff review queue: open, on an escalated rung."""
+    return is_escalated(state.stage) and not is_closed(state.status)
+
+
 def seals_record(from_stage: str, to_stage: str) -> bool:
     """Whether a move seals the case's record: each arrival on platform support, mediation or legal.
 

@@ -28,7 +28,7 @@ from disputes.services.timeline import entry_append
 
 def review_follow_case(*, case: Case, now: datetime.datetime) -> None:
     """Open or close the case's review after a ladder move (called by `case_move`)."""
-    if ladder.is_escalated(case.stage) and case.status == Case.Status.OPEN:
+    if ladder.in_review(case.ladder_state):
         if not Review.objects.filter(case=case, state=Review.State.OPEN).exists():
             try:
                 with transaction.atomic():

@@ -170,3 +170,10 @@ def test_model_choices_match_the_ladder():
     assert list(Case.Stage.values) == list(ladder.STAGES)
     assert list(Case.Status.values) == list(ladder.STATUSES)
     assert set(Case.Outcome.values) == set(ladder.RESOLVED_OUTCOMES) | set(ladder.WALK_AWAY_OUTCOMES)
+
+
+@pytest.mark.parametrize("stage", ladder.STAGES)
+@pytest.mark.parametrize("status", ladder.STATUSES)
+def test_in_review_means_open_and_escalated(stage, status):
+    expected = stage in ("platform_support", "mediation", "legal") and status == "open"
+    assert ladder.in_review(CaseState(stage=stage, status=status)) is expected
