@@ -6,12 +6,15 @@ like 0001 is a form error next to the field, never a server error.
 """
 
 import html
+from functools import lru_cache
 
 from babel.numbers import get_currency_name
 from django import forms
 from django.db import models
 from django.forms.utils import flatatt
+from django.utils.choices import normalize_choices
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import get_language
 
 from disputes.rules import dates, money
 
@@ -110,26 +113,64 @@ class FastSelect(forms.Select):
     For selects with hundreds of options (the time zones, a user's whole client list): Django's own
     rendering of those costs more than the rest of such a page."""
 
+    @property
+    def choices(self):
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        # A list of (value, label) pairs with plain labels is already what Django's normalising
+        # would make of it (which walks every label): kept as it is. Anything else is normalised.
+        plain = type(value) is list and all(
+            type(pair) is tuple and len(pair) == 2 and not isinstance(pair[1], (list, tuple, dict)) for pair in value
+        )
+        self._choices = value if plain else normalize_choices(value)
+
     def render(self, name, value, attrs=None, renderer=None):
         values = value if isinstance(value, (list, tuple)) else [value]
-        chosen = {"" if item is None else str(item) for item in values}  # as Select.format_value
+        chosen = frozenset("" if item is None else str(item) for item in values)  # as Select.format_value
         final = self.build_attrs(self.attrs, attrs)
         final.pop("name", None)
+        try:
+            # Labels may be lazy translations: the language is part of what the markup depends on.
+            key = (get_language(), tuple(_hashable(choice) for choice in self.choices), chosen)
+            options = _options(*key)
+        except TypeError:  # choices that cannot be a cache key
+            options = _options_markup(self.choices, chosen)
+        # Every value and label in `options` went through escape().
+        return mark_safe(f'<select name="{escape(name)}"{flatatt(final)}>{options}</select>')
 
-        def option(option_value, label):
-            shown = "" if option_value is None else str(option_value)
-            selected = " selected" if shown in chosen else ""
-            return f'<option value="{escape(shown)}"{selected}>{escape(label)}</option>'
 
-        parts = []
-        for option_value, label in self.choices:
-            if isinstance(label, (list, tuple)):  # a group of options
-                inner = "".join(option(*pair) for pair in label)
-                parts.append(f'<optgroup label="{escape(option_value)}">{inner}</optgroup>')
-            else:
-                parts.append(option(option_value, label))
-        # Every value and label above went through escape().
-        return mark_safe(f'<select name="{escape(name)}"{flatatt(final)}>{"".join(parts)}</select>')
+def _hashable(choice):
+    value, label = choice
+    if isinstance(label, (list, tuple)):
+        return (value, tuple(_hashable(pair) for pair in label))
+    if isinstance(label, SafeData):  # equal to the same text unmarked, but written unescaped
+        raise TypeError("a label marked safe is not a cache key")
+    return (value, label)
+
+
+@lru_cache(maxsize=256)
+def _options(language: str, choices: tuple, chosen: frozenset) -> str:
+    """The options of a select, once per (choices, selection, language) in each process: a
+    freelancer's client list or the time zones come out of a lookup, not five hundred escapes."""
+    return _options_markup(choices, chosen)
+
+
+def _options_markup(choices, chosen) -> str:
+    def option(option_value, label):
+        shown = "" if option_value is None else str(option_value)
+        selected = " selected" if shown in chosen else ""
+        return f'<option value="{escape(shown)}"{selected}>{escape(label)}</option>'
+
+    parts = []
+    for option_value, label in choices:
+        if isinstance(label, (list, tuple)):  # a group of options
+            inner = "".join(option(*pair) for pair in label)
+            parts.append(f'<optgroup label="{escape(option_value)}">{inner}</optgroup>')
+        else:
+            parts.append(option(option_value, label))
+    return "".join(parts)
 
 
 def escape(value) -> str:

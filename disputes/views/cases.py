@@ -5,6 +5,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -199,17 +200,21 @@ def _stage_links(request, current: str, stage_counts: list) -> list[dict]:
 
 def _archived_count(user) -> CappedCount:
     """The user's archived cases, each way a case is archived read through its own index (archived
-    cases are few; a scan of every case with its client and project joined is not)."""
-    archived_clients = Client.objects.filter(owner=user, archived_at__isnull=False).values("pk")
-    archived_projects = Project.objects.filter(owner=user, archived_at__isnull=False).values("pk")
-    # Cases of one's own clients and projects are one's own: those two go by the client and project
-    # indexes, not by the owner's (which would read every case).
-    mine = Case.objects.for_owner(user).filter(archived_at__isnull=False).order_by().values("pk")
-    ids = mine.union(
-        Case.objects.filter(client_id__in=archived_clients).order_by().values("pk"),
-        Case.objects.filter(project_id__in=archived_projects).order_by().values("pk"),
+    cases are few; a scan of every case with its client and project joined is not). Cases of one's
+    own clients and projects are one's own: those two go by the client and project indexes, not by
+    the owner's, which would read every case. Written as SQL: the same statement through the ORM
+    cost ten times more to build than to run, on every view of the list."""
+    case, client, project = (model._meta.db_table for model in (Case, Client, Project))
+    sql = (
+        f"SELECT COUNT(*) FROM (SELECT id FROM {case} WHERE owner_id = %s AND archived_at IS NOT NULL"  # noqa: S608
+        f" UNION SELECT c.id FROM {case} c JOIN {client} k ON k.id = c.client_id"
+        " WHERE k.owner_id = %s AND k.archived_at IS NOT NULL"
+        f" UNION SELECT c.id FROM {case} c JOIN {project} p ON p.id = c.project_id"
+        f" WHERE p.owner_id = %s AND p.archived_at IS NOT NULL LIMIT {COUNT_CAP + 1}) archived"
     )
-    return CappedCount(len(ids[: COUNT_CAP + 1]))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk] * 3)
+        return CappedCount(cursor.fetchone()[0])
 
 
 def _move_target(case: Case, move: str) -> ladder.CaseState | None:

@@ -158,6 +158,27 @@ def test_the_case_page_shows_waiting_answered_and_dismissed_messages(owner_clien
     assert 'data-testid="clock-banner"' in html
 
 
+@pytest.mark.parametrize("offset_minutes", [-60, -1, 0, 1, 239, 240, 241, 1440])
+def test_nav_counts_agree_with_the_clock_filters_at_the_edges(owner, offset_minutes):
+    """The navigation bar's SQL counts say what the case list's filters show, to the second."""
+    from disputes.models import Case as CaseModel
+    from disputes.selectors import nav_counts
+    from tests.factories import CaseFactory
+
+    now = T0 + dt.timedelta(days=10)
+    CaseFactory(project__client__owner=owner, response_due_at=now + dt.timedelta(minutes=offset_minutes))
+    CaseFactory(title="Someone else's", response_due_at=now + dt.timedelta(minutes=offset_minutes))
+    mine = CaseModel.objects.for_owner(owner)
+    window = dt.timedelta(hours=4)
+    expected = {
+        "overdue": mine.answer_overdue(now).count(),
+        "due_soon": mine.answer_due_soon(now, window).count(),
+        "queue": 0,
+    }
+    assert sum(expected.values()) == (1 if offset_minutes <= 240 else 0)
+    assert nav_counts(owner, now, window) == expected
+
+
 def test_clock_filters_and_counts_agree(owner_client, owner):
     from disputes.models import Case as CaseModel
     from disputes.selectors import nav_counts

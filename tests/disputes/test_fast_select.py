@@ -24,3 +24,31 @@ def test_the_same_markup_as_django(value):
         return
     assert normalised(ours) == normalised(theirs)
     assert "<b>" not in str(ours)
+
+
+def test_remembered_options_follow_the_choices_the_selection_and_the_language():
+    from django.utils import translation
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    widget = FastSelect(choices=[("1", "One"), ("2", "Two")])
+    assert 'value="1" selected' in widget.render("n", "1")
+    assert 'value="2" selected' in widget.render("n", "2")  # the same choices, another selection
+    widget.choices = [("1", "One"), ("2", "Deux")]
+    assert ">Deux<" in widget.render("n", "1")  # new choices, new markup
+    lazy = FastSelect(choices=[("", gettext_lazy("Yes"))])
+    with translation.override("en"):
+        english = str(lazy.render("n", ""))
+    with translation.override("de"):
+        german = str(lazy.render("n", ""))
+    assert ">Yes<" in english and ">Ja<" in german
+    # A label marked safe is written as it is; the same text unmarked is escaped.
+    assert "<b>x</b>" in FastSelect(choices=[("1", mark_safe("<b>x</b>"))]).render("n", "")
+    assert "&lt;b&gt;x&lt;/b&gt;" in FastSelect(choices=[("1", "<b>x</b>")]).render("n", "")
+
+
+def test_choices_django_would_normalise_are_normalised():
+    widget = FastSelect(choices={"a": "A", "Group": {"g": "G"}})
+    html = str(widget.render("n", "g"))
+    assert '<option value="a">A</option>' in html and '<optgroup label="Group">' in html
+    assert '<option value="g" selected>G</option>' in html

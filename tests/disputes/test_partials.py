@@ -42,13 +42,26 @@ def test_times_in_a_partial_are_in_the_viewers_zone(owner_client, owner, case):
     assert "4 May 2026, 12:00 CEST" in html  # 10:00 UTC in Berlin's summer time
 
 
-@pytest.mark.parametrize("value", ["2026-05-04T10:00:00+00:00", None])
-def test_the_date_filter_is_djangos(value):
-    value = dt.datetime.fromisoformat(value) if value else None
-    with timezone.override("America/New_York"):
-        ours = engines["jinja2"].from_string('{{ v|date("D j M Y, H:i T") }}').render({"v": value})
-        theirs = engines["django"].from_string('{{ v|date:"D j M Y, H:i T" }}').render({"v": value})
-    assert ours == theirs
+@pytest.mark.parametrize("value", ["2026-05-04T10:00:00+00:00", "2026-12-31T23:59:59+00:00", None, "date", "text"])
+@pytest.mark.parametrize("form", ["D j M Y, H:i T", "j M Y", r"\d\a\y j, N", "DATE_FORMAT", "SHORT_DATETIME_FORMAT"])
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_date_filter_is_djangos(value, form, language):
+    others = {"date": dt.date(2026, 3, 1), "text": "soon", None: None}
+    value = others[value] if value in others else dt.datetime.fromisoformat(value)
+
+    def outcome(engine, source):
+        try:
+            return engines[engine].from_string(source).render({"v": value, "f": form})
+        except TypeError as error:  # a date given a time format: refused, by both alike
+            return type(error)
+
+    with timezone.override("America/New_York"), translation.override(language):
+        assert outcome("jinja2", "{{ v|date(f) }}") == outcome("django", "{{ v|date:f }}")
+
+
+def test_a_date_with_a_time_format_is_refused_as_django_refuses_it():
+    with pytest.raises(TypeError):
+        engines["jinja2"].from_string('{{ v|date("H:i") }}').render({"v": dt.date(2026, 3, 1)})
 
 
 def test_money_is_formatted_for_the_active_language():
@@ -112,3 +125,19 @@ def test_every_kind_of_entry_renders_for_owner_and_staff(client, owner, staff, v
     assert 'data-testid="delivery-failed"' in html and f'href="?at={made["message_out"].pk}' in html
     assert "Automatic reply: it does not start the answer clock" in html and "needs no answer" in html
     assert "Settle staff</span>" in html and "Mediator</span>" in html and "Record sealed</span>" in html
+
+
+@pytest.mark.parametrize("pk", [0, 7, 987654321, 123456789012345])
+def test_partial_urls_are_what_reverse_gives(pk):
+    from django.urls import set_script_prefix
+
+    from config.jinja2 import url
+
+    assert url("disputes:case_detail", pk) == reverse("disputes:case_detail", args=[pk])
+    assert url("disputes:client_detail", pk) == reverse("disputes:client_detail", args=[pk])
+    set_script_prefix("/settle/")
+    try:  # behind a proxy at a sub-path: the prefix is part of every URL
+        assert url("disputes:case_detail", pk) == f"/settle/cases/{pk}/"
+    finally:
+        set_script_prefix("/")
+    assert url("disputes:dashboard") == reverse("disputes:dashboard")
