@@ -5,7 +5,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,9 +22,9 @@ from disputes.forms import (
     MoveForm,
     NoAnswerNeededForm,
 )
-from disputes.models import Case, Client, Project, TimelineEntry
+from disputes.models import Case, Project, TimelineEntry
 from disputes.rules import ladder
-from disputes.selectors import OWNER, case_view, ladder_context
+from disputes.selectors import OWNER, archived_case_count, case_view, ladder_context
 from disputes.services import cases as case_services
 from disputes.services import timeline as timeline_services
 from disputes.views.common import (
@@ -105,7 +104,7 @@ def case_list(request):
             # Called by the template only when the list is empty, to say what to do first.
             "has_projects": Project.objects.for_owner(request.user).exists,
             "show_archived": show_archived,
-            "archived_count": _archived_count(request.user) if not show_archived else None,
+            "archived_count": CappedCount(archived_case_count(request.user, COUNT_CAP)) if not show_archived else None,
         },
     )
 
@@ -196,25 +195,6 @@ def _stage_links(request, current: str, stage_counts: list) -> list[dict]:
         query = f"{others}{joiner}stage={value}"
         links.append({"label": label, "count": count, "query": query, "active": current == value})
     return links
-
-
-def _archived_count(user) -> CappedCount:
-    """The user's archived cases, each way a case is archived read through its own index (archived
-    cases are few; a scan of every case with its client and project joined is not). Cases of one's
-    own clients and projects are one's own: those two go by the client and project indexes, not by
-    the owner's, which would read every case. Written as SQL: the same statement through the ORM
-    cost ten times more to build than to run, on every view of the list."""
-    case, client, project = (model._meta.db_table for model in (Case, Client, Project))
-    sql = (
-        f"SELECT COUNT(*) FROM (SELECT id FROM {case} WHERE owner_id = %s AND archived_at IS NOT NULL"  # noqa: S608
-        f" UNION SELECT c.id FROM {case} c JOIN {client} k ON k.id = c.client_id"
-        " WHERE k.owner_id = %s AND k.archived_at IS NOT NULL"
-        f" UNION SELECT c.id FROM {case} c JOIN {project} p ON p.id = c.project_id"
-        f" WHERE p.owner_id = %s AND p.archived_at IS NOT NULL LIMIT {COUNT_CAP + 1}) archived"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk] * 3)
-        return CappedCount(cursor.fetchone()[0])
 
 
 def _move_target(case: Case, move: str) -> ladder.CaseState | None:

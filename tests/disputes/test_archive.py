@@ -86,3 +86,31 @@ def test_another_freelancer_cannot_archive_or_restore(closed_case, outsider, cli
         target = closed_case.client if name.startswith("client") else closed_case.project
         assert client.post(reverse(f"disputes:{name}", args=[target.pk])).status_code == 404
     assert Case.objects.get(pk=closed_case.pk).archived_at is None
+
+
+def test_the_archived_count_is_the_archived_filter_each_way_once(owner, owner_client, django_user_model):
+    """Archived itself, through its client, through its project, and both at once: each case counted
+    once, another freelancer's archived cases not at all, and the count stops at the cap."""
+    from django.utils import timezone
+
+    from disputes.selectors import archived_case_count
+
+    now = timezone.now()
+    itself, via_client, via_project, both, listed = (
+        CaseFactory(project__client__owner=owner, title=f"Case {n}") for n in range(5)
+    )
+    Case.objects.filter(pk=itself.pk).update(archived_at=now)
+    Client.objects.filter(pk=via_client.client_id).update(archived_at=now)
+    Project.objects.filter(pk=via_project.project_id).update(archived_at=now)
+    Case.objects.filter(pk=both.pk).update(archived_at=now)
+    Client.objects.filter(pk=both.client_id).update(archived_at=now)
+    other = CaseFactory(title="Someone else's")
+    Case.objects.filter(pk=other.pk).update(archived_at=now)
+    Client.objects.filter(pk=other.client_id).update(archived_at=now)
+
+    assert archived_case_count(owner, 1000) == Case.objects.for_owner(owner).archived().count() == 4
+    assert archived_case_count(owner, 2) == 3  # at most cap + 1 read
+    assert 'data-testid="archived-link"><i class="bi bi-archive" aria-hidden="true"></i> 4 archived' in listed_titles(
+        owner_client, "case_list"
+    )
+    assert listed.pk not in Case.objects.archived().values_list("pk", flat=True)

@@ -160,7 +160,7 @@ def test_the_case_page_shows_waiting_answered_and_dismissed_messages(owner_clien
 
 @pytest.mark.parametrize("offset_minutes", [-60, -1, 0, 1, 239, 240, 241, 1440])
 def test_nav_counts_agree_with_the_clock_filters_at_the_edges(owner, offset_minutes):
-    """The navigation bar's SQL counts say what the case list's filters show, to the second."""
+    """The navigation bar's SQL counts say what the case list's filters show, at the window's edges too."""
     from disputes.models import Case as CaseModel
     from disputes.selectors import nav_counts
     from tests.factories import CaseFactory
