@@ -88,7 +88,7 @@ def test_another_freelancer_cannot_archive_or_restore(closed_case, outsider, cli
     assert Case.objects.get(pk=closed_case.pk).archived_at is None
 
 
-def test_the_archived_count_is_the_archived_filter_each_way_once(owner, owner_client, django_user_model):
+def test_the_archived_count_is_the_archived_filter_each_way_once(owner, owner_client):
     """Archived itself, through its client, through its project, and both at once: each case counted
     once, another freelancer's archived cases not at all, and the count stops at the cap."""
     from django.utils import timezone
