@@ -258,6 +258,9 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=0.1, help="share of cases with 25 entries")
     parser.add_argument("--n", type=int, default=200, help="sequential requests per page")
     parser.add_argument("--duration", type=int, default=10, help="seconds of throughput per page")
+    parser.add_argument(
+        "--only", nargs="+", default=[], metavar="WORD", help="measure only the pages whose name has one of these words"
+    )
     args = parser.parse_args()
 
     print(f"Database: {connection.vendor} ({connection.settings_dict['NAME']})")
@@ -288,6 +291,9 @@ def main() -> None:
             "case page, 2,500 entries": ("config.settings", settle, f"/cases/{built['large']}/"),
             "dashboard": ("config.settings", settle, "/"),
         }  # fmt: skip
+        if args.only:  # the bare page always: every figure is a ratio to it
+            paths = {name: page for i, (name, page) in enumerate(paths.items())
+                     if i == 0 or any(word in name for word in args.only)}  # fmt: skip
         cookie = session_cookie(user)
         samples = latency({name: (base, path) for name, (_, base, path) in paths.items()}, cookie, args.n)
         rows = []

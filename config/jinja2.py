@@ -5,7 +5,7 @@ a case in the list, a badge) are Jinja2 templates, which compile to Python and
 render several times faster. Django templates include them with
 `{% jinja "name" key=value %}` (disputes.templatetags.settle). The helpers here
 are the Django ones the partials need, under the same names, with the same
-output: `url`, `static`, and the `date`, `timeuntil`, `filesize`, `money` and
+output: `url` (disputes.links.link), `static`, and the `date`, `timeuntil`, `filesize`, `money` and
 `duration` filters (dates in the active time zone, as Django's templates show them),
 plus `label`, a choice field's label as `get_FOO_display()` gives it.
 """
@@ -15,37 +15,12 @@ from functools import cache, lru_cache
 
 from django.template import defaultfilters
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, formats, translation
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
 
 from disputes.formatting import format_duration, format_money
-
-
-def url(name: str, *args) -> str:
-    """Django's `reverse()`. A URL with one whole-number argument (`url("disputes:case_detail",
-    case.pk)`, once per row of a list) is the pattern's text around the number, found once per
-    pattern by reversing a probe number: the same string, without resolving it again per row."""
-    if len(args) == 1 and type(args[0]) is int and args[0] >= 0:
-        around = _around_number(name, get_script_prefix(), get_urlconf())
-        if around is not None:
-            return f"{around[0]}{args[0]}{around[1]}"
-    return reverse(name, args=args)
-
-
-_PROBE = 987654321987
-
-
-@lru_cache(maxsize=512)
-def _around_number(name: str, script_prefix: str, urlconf) -> tuple[str, str] | None:
-    try:
-        probe = reverse(name, args=[_PROBE], urlconf=urlconf)
-    except NoReverseMatch:
-        return None
-    before, found, after = probe.rpartition(str(_PROBE))
-    # A converter that writes numbers its own way (padded, encoded) keeps reverse() for every call.
-    return (before, after) if found and str(_PROBE) not in before else None
+from disputes.links import link
 
 
 def date(value, format_string: str) -> str:
@@ -104,7 +79,7 @@ def environment(**options) -> Environment:
     options.pop("autoescape", None)  # always on: people's text is escaped, whatever a setting says
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
     env = Environment(autoescape=True, **options)
-    env.globals.update(url=url, static=static)
+    env.globals.update(url=link, static=static)
     env.filters.update(
         date=date,
         timeuntil=defaultfilters.timeuntil_filter,

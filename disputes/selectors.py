@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
-from django.urls import reverse
 
+from disputes.links import link
 from disputes.models import (
     Case,
     CaseTally,
@@ -142,8 +143,8 @@ def _evidence(case: Case, viewer: str) -> list[Evidence]:
         )
     items = list(items)
     for item in items:
-        item.link = reverse(main, args=[case.pk, item.pk])
-        item.thumbnail_link = reverse(thumb, args=[case.pk, item.pk]) if item.thumbnail else ""
+        item.link = link(main, case.pk, item.pk)
+        item.thumbnail_link = link(thumb, case.pk, item.pk) if item.thumbnail else ""
         item.downloads = viewer != OWNER
     return items
 
@@ -154,12 +155,13 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
     The timeline is one page of it (`selectors_timeline`; `params` is the request's GET), so a case
     with thousands of entries costs what a short one costs.
     """
-    visible = case.entries.select_related("author")
+    visible = case.entries.all()
     if viewer != OWNER:
         # The freelancer's private notes are theirs alone.
         visible = visible.filter(shared=True)
     page = timeline_page(visible, params or {})
     entries = page.entries
+    _attach_authors(case, entries)
     ids = page.ids
     # The page's own concerns, and every open one (the banner names the oldest).
     concerns = {
@@ -212,6 +214,17 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
         view.review = case.reviews.order_by("-entered_at", "-id").first()
         view.actions = list(view.review.actions.select_related("actor", "assignee")) if view.review else []
     return view
+
+
+def _attach_authors(case: Case, entries: list[TimelineEntry]) -> None:
+    """Each entry's author: the case's owner (already loaded with the case) wrote most of them, so
+    only other people (staff, a mediator) are read, in one query when there are any."""
+    known = {case.owner_id: case.owner} if Case.owner.is_cached(case) else {}
+    missing = {entry.author_id for entry in entries} - known.keys()
+    if missing:
+        known.update((user.pk, user) for user in get_user_model().objects.filter(pk__in=missing))
+    for entry in entries:
+        entry.author = known[entry.author_id]
 
 
 def ladder_context(case: Case) -> dict:

@@ -127,17 +127,36 @@ def test_every_kind_of_entry_renders_for_owner_and_staff(client, owner, staff, v
     assert "Settle staff</span>" in html and "Mediator</span>" in html and "Record sealed</span>" in html
 
 
-@pytest.mark.parametrize("pk", [0, 7, 987654321, 123456789012345])
-def test_partial_urls_are_what_reverse_gives(pk):
+@pytest.mark.parametrize("pk", [0, 7, 987654321, 987654321987, 123456789012345])
+def test_row_links_are_what_reverse_gives(pk):
     from django.urls import set_script_prefix
 
-    from config.jinja2 import url
+    from disputes.links import link
 
-    assert url("disputes:case_detail", pk) == reverse("disputes:case_detail", args=[pk])
-    assert url("disputes:client_detail", pk) == reverse("disputes:client_detail", args=[pk])
+    assert link("disputes:case_detail", pk) == reverse("disputes:case_detail", args=[pk])
+    assert link("disputes:client_detail", pk) == reverse("disputes:client_detail", args=[pk])
+    # Two numbers: each in its own place, whichever is larger.
+    assert link("disputes:evidence_download", pk, 3) == reverse("disputes:evidence_download", args=[pk, 3])
+    assert link("disputes:evidence_download", 3, pk) == reverse("disputes:evidence_download", args=[3, pk])
     set_script_prefix("/settle/")
     try:  # behind a proxy at a sub-path: the prefix is part of every URL
-        assert url("disputes:case_detail", pk) == f"/settle/cases/{pk}/"
+        assert link("disputes:case_detail", pk) == f"/settle/cases/{pk}/"
+        assert link("disputes:evidence_download", pk, 3) == reverse("disputes:evidence_download", args=[pk, 3])
     finally:
         set_script_prefix("/")
-    assert url("disputes:dashboard") == reverse("disputes:dashboard")
+    assert link("disputes:dashboard") == reverse("disputes:dashboard")
+
+
+def test_row_links_refuse_what_reverse_refuses():
+    from django.urls import NoReverseMatch
+
+    from disputes.links import link
+
+    for args in ([-1], [1.5], [True], [1, 2, 3]):
+        with pytest.raises(NoReverseMatch):
+            link("disputes:case_detail", *args)
+    with pytest.raises(NoReverseMatch):
+        link("disputes:no_such_page", 1)
+    # Anything but whole numbers goes to reverse() and comes out the same.
+    assert link("disputes:case_detail", "12") == reverse("disputes:case_detail", args=["12"])
+    assert link("disputes:case_move", 4, "remind") == reverse("disputes:case_move", args=[4, "remind"])

@@ -108,3 +108,29 @@ def test_the_blank_entry_form_is_rendered_once_and_a_form_with_errors_keeps_the_
     )
     page = response.content.decode()
     assert response.status_code == 200 and "Kept words &lt;b&gt;" in page and "Say through which channel" in page
+
+
+def test_entries_by_other_people_name_them_in_one_query_however_many(case, settings):
+    from tests.factories import UserFactory
+
+    settings.TIMELINE_PAGE_SIZE = 25
+    fill(case, 10)
+    owner_only = queries(case)
+    assert all(entry.author.pk == case.owner_id for entry in case_view(case, viewer=OWNER).timeline)
+    helpers = [UserFactory(name=f"Helper {i}") for i in range(3)]
+    start = timezone.now() - dt.timedelta(days=1)
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(case=case, kind="note", body=f"By {user.name}", happened_at=start + dt.timedelta(minutes=i),
+                      recorded_at=start, author=user, sequence=20 + i, shared=True)
+        for i, user in enumerate(helpers * 2)
+    )  # fmt: skip
+    view = case_view(case, viewer=OWNER)
+    named = {entry.body: entry.author.display_name for entry in view.timeline if entry.body.startswith("By ")}
+    assert named == {f"By {user.name}": user.name for user in helpers}
+    assert queries(case) == owner_only + 1  # six entries by three people: one more query, not six
+    # A case read without its owner (as staff and mediators read it) still names everyone.
+    from disputes.models import Case
+
+    bare = Case.objects.get(pk=case.pk)
+    authors = {entry.author.pk for entry in case_view(bare, viewer=STAFF).timeline}
+    assert authors <= {case.owner_id, *(user.pk for user in helpers)} and len(authors) >= 2
