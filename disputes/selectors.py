@@ -25,9 +25,11 @@ from disputes.models import (
     EvidenceCheck,
     FieldChange,
     Letter,
+    Milestone,
     Project,
     Review,
     ScopeAgreement,
+    SettlementProposal,
     TimelineEntry,
 )
 from disputes.rules import ladder, money
@@ -175,7 +177,8 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
         if case.reply_token else []
     )  # fmt: skip
     sent_mails = {mail.entry_id: mail for mail in mails if mail.entry_id}
-    proposals = list(case.settlement_proposals.all())
+    has = side_lists(case)
+    proposals = list(case.settlement_proposals.all()) if has["proposals"] else []
     by_entry = {proposal.entry_id: proposal for proposal in proposals}
     for entry in entries:
         entry.clock_concern = concerns.get(entry.pk)
@@ -197,12 +200,14 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
         proposals=proposals,
     )
     project = case.project
-    view.milestones = list(project.milestones.all())
-    view.agreements = list(project.agreements.select_related("created_by").order_by("-version"))
+    view.milestones = list(project.milestones.all()) if has["milestones"] else []
+    if has["agreements"]:
+        view.agreements = list(project.agreements.select_related("created_by").order_by("-version"))
     view.differences = plan_differences(project, agreements=view.agreements, milestones=view.milestones)
-    view.changes = field_history(case)
+    view.changes = field_history(case) if has["changes"] else []
     if viewer == OWNER:
-        view.letters = list(case.letters.exclude(status=Letter.Status.DISCARDED).order_by("-created_at", "-id"))
+        if has["letters"]:
+            view.letters = list(case.letters.exclude(status=Letter.Status.DISCARDED).order_by("-created_at", "-id"))
         # Only a case the ladder puts in review has an open one (services.review_follow_case).
         if ladder.in_review(case.ladder_state):
             view.in_review = case.reviews.filter(state=Review.State.OPEN).first()
@@ -214,6 +219,35 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
         view.review = case.reviews.order_by("-entered_at", "-id").first()
         view.actions = list(view.review.actions.select_related("actor", "assignee")) if view.review else []
     return view
+
+
+def side_lists(case: Case) -> dict[str, bool]:
+    """Whether the case has any offers, letters (of any status), field edits, and whether its project
+    has milestones or scope agreements: one statement of EXISTS tests, each read through an index,
+    so a young case skips the queries for lists it has nothing in. True means "look", not "show":
+    the lists' own queries still decide what appears (a case whose only letter was discarded looks
+    and finds none)."""
+    quote = connection.ops.quote_name
+
+    def exists(model, **where) -> tuple[str, list]:
+        columns = " AND ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in where)
+        table = quote(model._meta.db_table)
+        return f"EXISTS(SELECT 1 FROM {table} WHERE {columns})", list(where.values())  # noqa: S608 (names from the models)
+
+    tests = {
+        "proposals": exists(SettlementProposal, case=case.pk),
+        "letters": exists(Letter, case=case.pk),
+        "changes": exists(FieldChange, subject=FieldChange.subject_of(case), subject_id=case.pk),
+        "milestones": exists(Milestone, project=case.project_id),
+        "agreements": exists(ScopeAgreement, project=case.project_id),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(sql for sql, _ in tests.values()),
+            [value for _, params in tests.values() for value in params],
+        )
+        row = cursor.fetchone()
+    return {name: bool(found) for name, found in zip(tests, row, strict=True)}
 
 
 def _attach_authors(case: Case, entries: list[TimelineEntry]) -> None:

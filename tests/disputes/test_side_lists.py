@@ -1,0 +1,74 @@
+"""The case page asks once whether a case has offers, letters, edits, milestones and agreements, and
+skips the queries for the lists it has nothing in. The answer has to be right each way: a list that
+exists is never left off the page."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from disputes.models import Case, SettlementProposal
+from disputes.selectors import OWNER, STAFF, case_view, side_lists
+from disputes.services.cases import case_update
+from disputes.services.letters import letter_defaults, letter_discard, letter_draft
+from tests.factories import AgreementFactory, CaseFactory, EntryFactory, MilestoneFactory
+
+pytestmark = pytest.mark.django_db
+
+NOTHING = {"proposals": False, "letters": False, "changes": False, "milestones": False, "agreements": False}
+
+
+def counted(case, viewer=OWNER):
+    case = Case.objects.select_related("project", "client", "owner").get(pk=case.pk)
+    with CaptureQueriesContext(connection) as captured:
+        view = case_view(case, viewer=viewer)
+    return view, len(captured)
+
+
+def test_a_young_case_has_nothing_to_look_up_and_skips_those_queries(case):
+    assert side_lists(case) == NOTHING
+    view, young = counted(case)
+    assert (view.proposals, view.letters, view.changes, view.milestones, view.agreements) == ([], [], [], [], [])
+
+    # Give it one of each, on this case and its project.
+    MilestoneFactory(project=case.project)
+    AgreementFactory(project=case.project)
+    case_update(case=case, actor=case.owner, data={"title": "Logo, second round"})
+    letter_draft(case=case, author=case.owner, kind="demand", data=letter_defaults(case=case, kind="demand"))
+    entry = EntryFactory(case=case, kind="settlement", body="Proposed settlement", amount=Decimal("100"))
+    SettlementProposal.objects.create(
+        case=case, mediator=case.owner, amount=Decimal("100"), currency=case.currency, terms="Half now",
+        deadline=timezone.localdate() + dt.timedelta(days=7), created_at=timezone.now(), entry=entry,
+    )  # fmt: skip
+    assert side_lists(case) == dict.fromkeys(NOTHING, True)
+    view, grown = counted(case)
+    assert len(view.proposals) == len(view.letters) == len(view.milestones) == len(view.agreements) == 1
+    assert [change.new_value for change in view.changes] == ["Logo, second round"]
+    assert grown == young + 5  # the five lists' own queries, nothing per row
+    # Staff read the same lists, but never the owner's letters.
+    staff_view, _ = counted(case, STAFF)
+    assert len(staff_view.milestones) == 1 and staff_view.letters == []
+
+
+def test_a_discarded_letter_is_looked_for_and_not_shown(case):
+    letter = letter_draft(case=case, author=case.owner, kind="demand", data=letter_defaults(case=case, kind="demand"))
+    letter_discard(letter=letter, actor=case.owner)
+    assert side_lists(case)["letters"] is True
+    assert counted(case)[0].letters == []
+
+
+def test_another_case_or_project_lends_nothing(case):
+    other = CaseFactory()
+    MilestoneFactory(project=other.project)
+    AgreementFactory(project=other.project)
+    letter_draft(case=other, author=other.owner, kind="demand", data=letter_defaults(case=other, kind="demand"))
+    case_update(case=other, actor=other.owner, data={"title": "Someone else's"})
+    assert side_lists(case) == NOTHING
+    # A second case on the same project shares the project's lists, not the first case's.
+    sibling = CaseFactory(project=case.project)
+    MilestoneFactory(project=case.project)
+    case_update(case=sibling, actor=sibling.owner, data={"title": "Sibling"})
+    assert side_lists(case) == {**NOTHING, "milestones": True}
