@@ -3,7 +3,8 @@
 A URL whose arguments are all whole numbers (`/cases/12/evidence/40/`) is the
 pattern's text around those numbers. It is found once per pattern, script
 prefix and URL configuration by reversing probe numbers, so a list of fifty
-rows resolves each pattern once instead of fifty times. Anything else (a word
+rows resolves each pattern once instead of fifty times. A URL without
+arguments is kept whole the same way. Anything else (a word
 argument, a converter that writes numbers its own way) goes to `reverse()`.
 """
 
@@ -17,6 +18,8 @@ _PROBES = (987654321987, 876543219876, 765432198765, 654321987654)
 
 def link(name: str, *args) -> str:
     """The same string as `reverse(name, args=args)`."""
+    if not args:
+        return _plain(name, get_script_prefix(), get_urlconf())
     if args and len(args) <= len(_PROBES) and all(type(arg) is int and arg >= 0 for arg in args):
         pieces = _pieces(name, len(args), get_script_prefix(), get_urlconf())
         if pieces is not None:
@@ -25,6 +28,12 @@ def link(name: str, *args) -> str:
                 written += (str(arg), piece)
             return "".join(written)
     return reverse(name, args=args)
+
+
+@lru_cache(maxsize=512)
+def _plain(name: str, script_prefix: str, urlconf) -> str:
+    """A URL without arguments (the navigation bar's), once per pattern."""
+    return reverse(name, urlconf=urlconf)
 
 
 @lru_cache(maxsize=512)

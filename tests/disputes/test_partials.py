@@ -142,9 +142,11 @@ def test_row_links_are_what_reverse_gives(pk):
     try:  # behind a proxy at a sub-path: the prefix is part of every URL
         assert link("disputes:case_detail", pk) == f"/settle/cases/{pk}/"
         assert link("disputes:evidence_download", pk, 3) == reverse("disputes:evidence_download", args=[pk, 3])
+        assert link("disputes:case_list") == reverse("disputes:case_list") == "/settle/cases/"
     finally:
         set_script_prefix("/")
     assert link("disputes:dashboard") == reverse("disputes:dashboard")
+    assert link("disputes:case_list") == "/cases/"  # the prefix's URL is not kept for the next request
 
 
 def test_row_links_refuse_what_reverse_refuses():
