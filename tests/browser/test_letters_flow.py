@@ -90,6 +90,10 @@ def test_a_payment_demand_from_draft_to_pdf_and_the_case_file(live_server, page:
 
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     expect(page.locator("li[aria-current=step]")).to_contain_text("Formal letter")
+    # The case's letters card lists it, sent by Settle, with its deadline.
+    expect(page.locator("#letters")).to_contain_text("Payment demand")
+    expect(page.locator("#letters")).to_contain_text("sent by Settle")
+    page.locator("#letters").screenshot(path=str(SCREENSHOTS / "44-case-letters-card.png"))
     with page.expect_download() as download:
         page.get_by_test_id("casefile-export").click()
     zip_path = tmp_path / "case.zip"
