@@ -20,7 +20,7 @@ def link(name: str, *args) -> str:
     """The same string as `reverse(name, args=args)`."""
     if not args:
         return _plain(name, get_script_prefix(), get_urlconf())
-    if args and len(args) <= len(_PROBES) and all(type(arg) is int and arg >= 0 for arg in args):
+    if len(args) <= len(_PROBES) and all(type(arg) is int and arg >= 0 for arg in args):
         pieces = _pieces(name, len(args), get_script_prefix(), get_urlconf())
         if pieces is not None:
             written = [pieces[0]]
@@ -32,7 +32,8 @@ def link(name: str, *args) -> str:
 
 @lru_cache(maxsize=512)
 def _plain(name: str, script_prefix: str, urlconf) -> str:
-    """A URL without arguments (the navigation bar's), once per pattern."""
+    """A URL without arguments (the navigation bar's), once per pattern and script prefix (a key
+    only: reverse() reads the prefix itself)."""
     return reverse(name, urlconf=urlconf)
 
 

@@ -162,3 +162,17 @@ def test_row_links_refuse_what_reverse_refuses():
     # Anything but whole numbers goes to reverse() and comes out the same.
     assert link("disputes:case_detail", "12") == reverse("disputes:case_detail", args=["12"])
     assert link("disputes:case_move", 4, "remind") == reverse("disputes:case_move", args=[4, "remind"])
+
+
+def test_the_link_tag_writes_what_the_url_tag_writes():
+    from django.template import Context, Template
+
+    html = Template(
+        "{% load settle %}{% link 'disputes:case_detail' 5 %}|{% link 'disputes:case_move' 5 'escalate' %}"
+        "|{% link 'disputes:case_list' as back %}[{{ back }}]"
+    ).render(Context())
+    expected = Template(
+        "{% url 'disputes:case_detail' 5 %}|{% url 'disputes:case_move' 5 'escalate' %}"
+        "|{% url 'disputes:case_list' as back %}[{{ back }}]"
+    ).render(Context())
+    assert html == expected == "/cases/5/|/cases/5/move/escalate/|[/cases/]"
