@@ -8,7 +8,14 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from disputes.forms.fields import BoundedDateField, BoundedDateTimeField, FastSelect, MultipleFileField, SettleMeta
+from disputes.forms.fields import (
+    BoundedDateField,
+    BoundedDateTimeField,
+    FastSelect,
+    FixedChoiceField,
+    MultipleFileField,
+    SettleMeta,
+)
 from disputes.models import Case, Client, Evidence, Project, TimelineEntry
 from disputes.rules import ladder
 from disputes.services.cases import CASE_FIELDS
@@ -174,6 +181,10 @@ class MoveForm(forms.Form):
             self.fields["outcome"].required = True
 
 
+def _select() -> FastSelect:
+    return FastSelect(attrs={"class": "form-select form-select-sm"})
+
+
 class CaseFilterForm(forms.Form):
     SORTS = {
         "-opened": ("-opened_at", "Newest first"),
@@ -183,12 +194,19 @@ class CaseFilterForm(forms.Form):
         "-activity": ("-stage_changed_at", "Recently moved"),
         "deadline": ("response_due_at", "Answer due first"),
     }
-    q = forms.CharField(required=False, label="Search", max_length=100)
-    stage = forms.ChoiceField(choices=[("", "Any stage"), *Case.Stage.choices], required=False)
-    status = forms.ChoiceField(choices=[("", "Any status"), *Case.Status.choices], required=False)
-    kind = forms.ChoiceField(choices=[("", "Any kind"), *Case.Kind.choices], required=False)
-    client = forms.ModelChoiceField(queryset=Client.objects.none(), required=False, empty_label="Any client")
-    response = forms.ChoiceField(
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": "Title or client"}),
+    )
+    stage = FixedChoiceField(choices=[("", "Any stage"), *Case.Stage.choices], required=False, widget=_select())
+    status = FixedChoiceField(choices=[("", "Any status"), *Case.Status.choices], required=False, widget=_select())
+    kind = FixedChoiceField(choices=[("", "Any kind"), *Case.Kind.choices], required=False, widget=_select())
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.none(), required=False, empty_label="Any client", widget=_select()
+    )
+    response = FixedChoiceField(
         choices=[
             ("", "Any"),
             ("overdue", "Overdue"),
@@ -197,21 +215,14 @@ class CaseFilterForm(forms.Form):
         ],
         required=False,
         label="Answer",
+        widget=_select(),
     )
-    sort = forms.ChoiceField(choices=[(k, v[1]) for k, v in SORTS.items()], required=False)
+    sort = FixedChoiceField(choices=[(k, v[1]) for k, v in SORTS.items()], required=False, widget=_select())
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
         clients = Client.objects.for_owner(owner)
         self.fields["client"].queryset = clients
-        for name, field in self.fields.items():
-            if isinstance(field.widget, forms.Select):
-                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
-                css = "form-select form-select-sm"
-            else:
-                css = "form-control form-control-sm"
-            field.widget.attrs.update({"class": css, "id": f"id_{name}"})
-        self.fields["q"].widget.attrs["placeholder"] = "Title or client"
         # The options from plain rows, not model instances: one per client, on every list view.
         rows = clients.order_by(*Client._meta.ordering).values_list("pk", "name", "company")
         self.fields["client"].widget.choices = [

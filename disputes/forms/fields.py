@@ -106,6 +106,17 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class FixedChoiceField(forms.ChoiceField):
+    """A choice field whose choices are fixed when the form class is made (the stages, the sorts).
+
+    Every form instance deep-copies its fields; Django's copy of a choice field copies its
+    choices too, label by lazy label. Choices fixed at class level are never changed by an
+    instance, so the copies share them."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+
 class FastSelect(forms.Select):
     """A select rendered in Python: the same markup as Django's, without a template and a context
     dict per option.

@@ -52,3 +52,32 @@ def test_choices_django_would_normalise_are_normalised():
     html = str(widget.render("n", "g"))
     assert '<option value="a">A</option>' in html and '<optgroup label="Group">' in html
     assert '<option value="g" selected>G</option>' in html
+
+
+def test_a_fixed_choice_field_shares_its_choices_between_forms_and_still_validates():
+    from disputes.forms.fields import FixedChoiceField
+
+    class Pick(forms.Form):
+        colour = FixedChoiceField(choices=[("", "Any"), ("red", "Red")], required=False, widget=FastSelect())
+
+    first, second = Pick(data={"colour": "red"}), Pick(data={"colour": "blue"})
+    assert first.fields["colour"] is not second.fields["colour"]
+    assert first.fields["colour"].choices is second.fields["colour"].choices
+    assert first.is_valid() and first.cleaned_data["colour"] == "red"
+    assert not second.is_valid() and "colour" in second.errors
+
+
+@pytest.mark.django_db
+def test_the_case_filter_form_renders_small_selects_with_ids_and_the_owners_clients_only():
+    from disputes.forms.cases import CaseFilterForm
+    from tests.factories import ClientFactory, UserFactory
+
+    owner, other = UserFactory(), UserFactory()
+    ClientFactory(owner=owner, name="Mine Ltd")
+    ClientFactory(owner=other, name="Theirs Ltd")
+    form = CaseFilterForm(data={"stage": "nonsense"}, owner=owner)
+    html = str(form["stage"]) + str(form["client"]) + str(form["q"])
+    assert 'id="id_stage"' in html and 'class="form-select form-select-sm"' in html
+    assert 'class="form-control form-control-sm"' in html and 'placeholder="Title or client"' in html
+    assert "Mine Ltd" in html and "Theirs Ltd" not in html
+    assert not form.is_valid() and "stage" in form.errors
