@@ -21,6 +21,7 @@ from disputes.models import (
     Case,
     CaseTally,
     Client,
+    Deadline,
     Evidence,
     EvidenceCheck,
     FieldChange,
@@ -30,9 +31,11 @@ from disputes.models import (
     Review,
     ScopeAgreement,
     SettlementProposal,
+    Ticket,
     TimelineEntry,
 )
 from disputes.rules import ladder, money
+from disputes.selectors_deadlines import deadline_counts_sql
 from disputes.selectors_timeline import timeline_page
 
 OWNER, STAFF, MEDIATOR = "owner", "staff", "mediator"
@@ -119,6 +122,9 @@ class CaseView:
     received_held: list = field(default_factory=list)
     # Edits of the case's own fields (amount, kind, ...), newest first.
     changes: list = field(default_factory=list)
+    # Open outside deadlines (a platform's, a body's), soonest first, and whether it has tickets.
+    outside_deadlines: list = field(default_factory=list)
+    has_tickets: bool = False
     history_limit: int = HISTORY_LIMIT
     # Staff's extras.
     review: Review | None = None
@@ -205,6 +211,9 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
         view.agreements = list(project.agreements.select_related("created_by").order_by("-version"))
     view.differences = plan_differences(project, agreements=view.agreements, milestones=view.milestones)
     view.changes = field_history(case) if has["changes"] else []
+    view.has_tickets = has["tickets"]
+    if has["deadlines"]:
+        view.outside_deadlines = list(case.deadlines.filter(met_at__isnull=True).order_by("due_at", "id"))
     if viewer == OWNER:
         if has["letters"]:
             view.letters = list(case.letters.exclude(status=Letter.Status.DISCARDED).order_by("-created_at", "-id"))
@@ -222,11 +231,11 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
 
 
 def side_lists(case: Case) -> dict[str, bool]:
-    """Whether the case has any offers, letters (of any status), field edits, and whether its project
-    has milestones or scope agreements: one statement of EXISTS tests, each read through an index,
-    so a young case skips the queries for lists it has nothing in. True means "look", not "show":
-    the lists' own queries still decide what appears (a case whose only letter was discarded looks
-    and finds none)."""
+    """Whether the case has any offers, letters (of any status), field edits, outside deadlines
+    (met or not) and tickets, and whether its project has milestones or scope agreements: one
+    statement of EXISTS tests, each read through an index, so a young case skips the queries for
+    lists it has nothing in. True means "look", not "show": the lists' own queries still decide
+    what appears (a case whose only letter was discarded looks and finds none)."""
     quote = connection.ops.quote_name
 
     def exists(model, **where) -> tuple[str, list]:
@@ -240,6 +249,8 @@ def side_lists(case: Case) -> dict[str, bool]:
         "changes": exists(FieldChange, subject=FieldChange.subject_of(case), subject_id=case.pk),
         "milestones": exists(Milestone, project=case.project_id),
         "agreements": exists(ScopeAgreement, project=case.project_id),
+        "deadlines": exists(Deadline, case=case.pk),
+        "tickets": exists(Ticket, case=case.pk),
     }
     with connection.cursor() as cursor:
         cursor.execute(
@@ -293,7 +304,8 @@ def milestone_history(project: Project, *, limit: int = HISTORY_LIMIT) -> list[F
 
 def nav_counts(user, now, due_soon) -> dict[str, int]:
     """The navigation bar's counts in one query: the user's cases with an answer overdue and due
-    within `due_soon`, and for staff the review queue. Each is a COUNT subquery read through its
+    within `due_soon`, their other deadlines passed or due within 48 hours
+    (selectors_deadlines.deadline_counts_sql), and for staff the review queue. Each is a COUNT subquery read through its
     index (cases by (owner, response_due_at)); non-staff get no queue.
 
     Every page runs it, so the two clock counts are written as SQL: through the ORM the statement
@@ -307,6 +319,11 @@ def nav_counts(user, now, due_soon) -> dict[str, int]:
     ]
     params = [user.pk, at(now), user.pk, at(now), at(now + due_soon)]
     names = ["overdue", "due_soon"]
+    # Letters, settlements, milestones and outside deadlines passed or due within 48 hours.
+    deadline_parts, deadline_params = deadline_counts_sql(user, now)
+    parts += deadline_parts
+    params += deadline_params
+    names.append("deadlines")
     if user.is_staff:
         queue_sql, queue_params = Review.objects.in_queue().order_by().values("pk").query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({queue_sql}) queue)")  # noqa: S608 (SQL the ORM wrote)
@@ -315,7 +332,7 @@ def nav_counts(user, now, due_soon) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
-    return {"overdue": 0, "due_soon": 0, "queue": 0, **dict(zip(names, row, strict=True))}
+    return {"overdue": 0, "due_soon": 0, "queue": 0, "deadlines": 0, **dict(zip(names, row, strict=True))}
 
 
 def archived_case_count(user, cap: int) -> int:

@@ -5,6 +5,7 @@ from disputes.views import (
     cases,
     clients,
     dashboard,
+    deadlines,
     evidence,
     health,
     letters,
@@ -22,6 +23,16 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("health/", health.health, name="health"),
     path("profile/", profile.profile, name="profile"),
+    # Deadlines: the board, the catalogue, the calendar feed
+    path("deadlines/", deadlines.deadline_board, name="deadline_board"),
+    path("deadlines/common/", deadlines.deadline_templates, name="deadline_templates"),
+    path(
+        "deadlines/common/<int:template_pk>/delete/",
+        deadlines.deadline_template_delete,
+        name="deadline_template_delete",
+    ),
+    path("profile/calendar/", deadlines.calendar_feed, name="calendar_feed"),
+    path("calendar/<str:token>.ics", deadlines.calendar_ics, name="calendar_ics"),
     # Clients
     path("clients/", clients.client_list, name="client_list"),
     path("clients/new/", clients.client_create, name="client_create"),
@@ -68,6 +79,10 @@ urlpatterns = [
     path(
         "cases/<int:pk>/evidence/<int:evidence_pk>/thumbnail/", evidence.evidence_thumbnail, name="evidence_thumbnail"
     ),
+    path("cases/<int:pk>/deadlines/", deadlines.case_deadlines, name="case_deadlines"),
+    path("cases/<int:pk>/tickets/", deadlines.ticket_add, name="ticket_add"),
+    path("cases/<int:pk>/deadlines/<int:deadline_pk>/met/", deadlines.deadline_met, name="deadline_met"),
+    path("cases/<int:pk>/deadlines/<int:deadline_pk>/move/", deadlines.deadline_move, name="deadline_move"),
     path("cases/<int:pk>/mediators/", mediation.case_mediators, name="case_mediators"),
     path(
         "cases/<int:pk>/mediators/invitations/<int:invitation_pk>/revoke/",

@@ -3,6 +3,7 @@
 # Pages anyone may open without signing in.
 PUBLIC = {
     "disputes:health",
+    "disputes:calendar_ics",
     "disputes:mediation_invitation",
     "disputes:signing_key",
     "disputes:signing_key_pem",
@@ -46,9 +47,14 @@ POST_ONLY = {
     "disputes:mail_send_now",
     "disputes:mail_cancel",
     "disputes:received_decide",
+    "disputes:ticket_add",
+    "disputes:deadline_met",
+    "disputes:deadline_template_delete",
 }
 GET_ONLY = {
     "disputes:health",
+    "disputes:calendar_ics",
+    "disputes:deadline_board",
     "disputes:dashboard",
     "disputes:client_list",
     "disputes:client_detail",
@@ -84,6 +90,10 @@ GET_ONLY = {
 }
 GET_POST = {
     "disputes:profile",
+    "disputes:case_deadlines",
+    "disputes:deadline_move",
+    "disputes:deadline_templates",
+    "disputes:calendar_feed",
     "disputes:client_create",
     "disputes:client_edit",
     "disputes:project_create",

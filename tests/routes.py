@@ -13,10 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from disputes.models import (
+    CalendarFeed,
     Case,
     Client,
     ClientMail,
     Concern,
+    Deadline,
+    DeadlineTemplate,
     Evidence,
     Letter,
     MediatorAccess,
@@ -29,9 +32,11 @@ from disputes.models import (
     ReviewAction,
     ScopeAgreement,
     SettlementProposal,
+    Ticket,
     TimelineEntry,
     WarningSign,
 )
+from disputes.services.deadlines import deadline_add, feed_issue, template_add, ticket_add
 from disputes.services.evidence import EvidenceDetails, evidence_add
 from disputes.services.letters import letter_defaults, letter_draft, letter_finalize
 from disputes.services.mail_out import mail_queue
@@ -68,6 +73,10 @@ class World:
     notification: Notification
     mail: ClientMail
     received: ReceivedMessage
+    ticket: Ticket
+    deadline: Deadline
+    template: DeadlineTemplate
+    feed_token: str
 
 
 def build_world(user) -> World:
@@ -103,7 +112,17 @@ def build_world(user) -> World:
         subject="Held",
         received_at=datetime.datetime.now(datetime.UTC),
     )
+    ticket = ticket_add(case=case, actor=user, body="Upwork dispute team", reference="T-1")
+    deadline = deadline_add(
+        case=case, actor=user, title="Send evidence", due_at=later + datetime.timedelta(days=3), owed_by="me",
+        ticket=ticket,
+    )  # fmt: skip
+    template = template_add(owner=user, title="My own deadline", days=3, owed_by="me")
     return World(
+        ticket=ticket,
+        deadline=deadline,
+        template=template,
+        feed_token=feed_issue(user=user),
         client=case.client,
         project=case.project,
         milestone=MilestoneFactory(project=case.project),
@@ -190,6 +209,12 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:received_decide": {"pk": w.case.pk, "received_pk": s.received.pk, "decision": "reject"},
         "disputes:mail_import": {"pk": w.case.pk},
         "disputes:mail_import_preview": {"pk": w.case.pk},
+        "disputes:case_deadlines": {"pk": w.case.pk},
+        "disputes:ticket_add": {"pk": w.case.pk},
+        "disputes:deadline_met": {"pk": w.case.pk, "deadline_pk": s.deadline.pk},
+        "disputes:deadline_move": {"pk": w.case.pk, "deadline_pk": s.deadline.pk},
+        "disputes:deadline_template_delete": {"template_pk": w.template.pk},
+        "disputes:calendar_ics": {"token": "not-a-real-token"},
     }
     return table[name]
 
@@ -215,8 +240,12 @@ MIXED = [
     "disputes:mail_send_now",
     "disputes:mail_cancel",
     "disputes:received_decide",
+    "disputes:deadline_met",
+    "disputes:deadline_move",
 ]
 
+# Ten days ahead: a due time every deadline form accepts.
+SOON = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
 # A POST body that would succeed for the owner, so a 404 proves the ownership check, not a form error.
 PROJECT_DATA = {"title": "Hijacked", "price": "1", "currency": "USD", "prepayment_percent": 0, "status": "active"}
 POST_DATA = {
@@ -258,6 +287,9 @@ POST_DATA = {
     "disputes:mediation_note": {"body": "Hijacked"},
     "disputes:mediation_propose": {"amount": "1", "terms": "Hijacked", "deadline": "2099-01-01"},
     "disputes:mail_compose": {"subject": "Hijacked", "body": "Hijacked"},
+    "disputes:case_deadlines": {"title": "Hijacked", "due_at": SOON, "owed_by": "me"},
+    "disputes:ticket_add": {"body": "Hijacked"},
+    "disputes:deadline_move": {"due_at": SOON, "reason": "Hijacked"},
 }
 
 
@@ -316,4 +348,9 @@ def snapshot() -> dict:
         "letters": list(Letter.objects.values().order_by("pk")),
         "mails": list(ClientMail.objects.values().order_by("pk")),
         "received": list(ReceivedMessage.objects.values().order_by("pk")),
+        "tickets": list(Ticket.objects.values().order_by("pk")),
+        "deadlines": list(Deadline.objects.values().order_by("pk")),
+        "templates": list(DeadlineTemplate.objects.values().order_by("pk")),
+        # A calendar's read of its feed records when (last_read_at): reading, not changing.
+        "feeds": list(CalendarFeed.objects.values("user_id", "token_sha256", "created_at").order_by("pk")),
     }

@@ -9,6 +9,7 @@ from disputes.models.cases import AppendOnlyError, Case, CaseQuerySet, TimelineE
 from disputes.models.checks import CasefileCheck, EvidenceCheck
 from disputes.models.clock import Concern, Reminder, ReminderEmail
 from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
+from disputes.models.deadlines import CalendarFeed, Deadline, DeadlineTemplate, Ticket
 from disputes.models.evidence import Evidence, EvidenceCopy, copy_upload_to, evidence_upload_to, thumbnail_upload_to
 from disputes.models.heartbeat import Heartbeat
 from disputes.models.letters import Letter, letter_upload_to
@@ -28,6 +29,7 @@ from disputes.models.tallies import CaseTally
 
 __all__ = [
     "AppendOnlyError",
+    "CalendarFeed",
     "Case",
     "CaseQuerySet",
     "CaseTally",
@@ -37,6 +39,8 @@ __all__ = [
     "Client",
     "ClientMail",
     "Concern",
+    "Deadline",
+    "DeadlineTemplate",
     "Evidence",
     "EvidenceCheck",
     "EvidenceCopy",
@@ -60,6 +64,7 @@ __all__ = [
     "Seal",
     "SealTimestamp",
     "SettlementProposal",
+    "Ticket",
     "TimelineEntry",
     "WarningSign",
     "copy_upload_to",

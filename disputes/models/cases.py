@@ -190,6 +190,7 @@ class TimelineEntry(models.Model):
         SEAL = "seal", "Record sealed"
         AUTO_REPLY = "auto_reply", "Automatic reply"
         DELIVERY_FAILED = "delivery_failed", "E-mail not delivered"
+        OUTSIDE_DEADLINE = "outside_deadline", "Platform ticket or deadline"
 
     # Kinds a person writes by hand; the others are written by services.
     MANUAL_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.CALL, Kind.NOTE, Kind.PAYMENT, Kind.SCOPE_CHANGE)

@@ -89,6 +89,12 @@ class Letter(models.Model):
                 ),
                 name="letter_deadline_tracked",
             ),
+            # The deadline board: final letters still waiting for payment, passed or not.
+            models.Index(
+                fields=["deadline_at"],
+                condition=Q(status="final", paid_at__isnull=True, superseded_at__isnull=True),
+                name="letter_deadline_open",
+            ),
         ]
 
     def __str__(self) -> str:

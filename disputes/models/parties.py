@@ -150,6 +150,8 @@ class Milestone(models.Model):
                 condition=Q(paid_on__isnull=True, overdue_flagged_at__isnull=True),
                 name="milestone_overdue_unflagged",
             ),
+            # The deadline board: every unpaid payment with a due date.
+            models.Index(fields=["due_date"], condition=Q(paid_on__isnull=True), name="milestone_unpaid_due"),
         ]
 
     def __str__(self) -> str:

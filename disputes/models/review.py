@@ -168,6 +168,10 @@ class SettlementProposal(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The deadline board: proposals still waiting for the freelancer, by their deadline.
+            models.Index(fields=["deadline"], condition=Q(status="proposed"), name="proposal_waiting_deadline"),
+        ]
 
     def __str__(self) -> str:
         return f"Settlement of {self.amount} {self.currency} on case {self.case_id}"

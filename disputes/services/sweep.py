@@ -6,14 +6,16 @@ run in this order, all against the same `now`:
 
 1. concerns   flag concerns due soon or overdue; write reminder e-mails;
 2. letters    flag letter deadlines that passed unpaid; queue their e-mails;
-3. outbox     take back claims whose lease ran out, then send every e-mail
+3. milestones  flag payments past their due date, once each; queue their e-mails;
+4. deadlines  warn 48 h and 24 h before each outside deadline, flag it once it
+              has passed; queue their e-mails;
+5. outbox     take back claims whose lease ran out, then send every e-mail
               row due by `now` (reminders and one-off notifications), each
               claimed before it is sent;
-4. milestones  flag payments past their due date, once each; queue their e-mails;
-5. client mail  send mail to clients that is due (scheduled, held, retried),
+6. client mail  send mail to clients that is due (scheduled, held, retried),
               and put on the timeline any the server accepted that is not
               there yet;
-6. housekeeping  forget form-submission keys older than a day, and accounts
+7. housekeeping  forget form-submission keys older than a day, and accounts
               whose sign-up link was never followed.
 
 Because the earlier steps queue their e-mails as due at the sweep's `now`,
@@ -31,6 +33,7 @@ from django.utils import timezone
 from accounts.services import unconfirmed_accounts_purge
 from disputes.health import sweep_beat
 from disputes.models import Notification, ReminderEmail
+from disputes.services.deadlines import deadlines_warn
 from disputes.services.imports import imports_clean
 from disputes.services.letter_tracking import LettersStep, letters_flag_due
 from disputes.services.mail_out import mail_send_due
@@ -61,6 +64,7 @@ class SweepResult:
     milestones_overdue: int = 0
     client_mail: dict | None = None
     imports_cleaned: int = 0
+    deadlines: dict | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -73,6 +77,8 @@ class SweepResult:
             f"e-mails: {o.sent} sent, {o.failed} failed, {o.unknown} of unknown fate"
             + (f", {o.reclaimed} taken back from stopped senders" if o.reclaimed else "")
             + f"; milestones: {self.milestones_overdue} newly past due"
+            + (f"; outside deadlines: {self.deadlines['48h']} warned at 48 h, {self.deadlines['24h']} at 24 h, "
+               f"{self.deadlines['missed']} passed" if self.deadlines else "")
             + (f"; mail to clients: {self.client_mail['sent']} sent, {self.client_mail['failed']} failed."
                if self.client_mail else ".")
         )  # fmt: skip
@@ -102,6 +108,7 @@ def sweep_run(*, now: datetime.datetime | None = None) -> SweepResult:
     concerns = concerns_flag(now=now, token=token)
     letters = letters_flag_due(now=now)
     milestones = milestones_flag_overdue(now=now)
+    deadlines = deadlines_warn(now=now)
     outbox = outbox_deliver(now=now)
     client_mail = mail_send_due(now=now)
     pruned = submissions_prune(now=now)
@@ -117,4 +124,5 @@ def sweep_run(*, now: datetime.datetime | None = None) -> SweepResult:
         milestones_overdue=milestones,
         client_mail=client_mail,
         imports_cleaned=cleaned,
+        deadlines=deadlines,
     )

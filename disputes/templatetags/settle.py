@@ -26,6 +26,12 @@ def duration(value: datetime.timedelta | None) -> str:
 
 
 @register.filter
+def negate(value: datetime.timedelta | None) -> datetime.timedelta | None:
+    """`{{ left|negate|duration }}`: how long ago a passed deadline was (its time left is negative)."""
+    return -value if value is not None else None
+
+
+@register.filter
 def money(amount: Decimal | None, currency: str) -> str:
     """`{{ case.amount_in_dispute|money:case.currency }}` → "1,400.00 EUR"."""
     return format_money(amount, currency)

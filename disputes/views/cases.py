@@ -25,6 +25,7 @@ from disputes.forms import (
 from disputes.models import Case, Project, TimelineEntry
 from disputes.rules import ladder
 from disputes.selectors import OWNER, archived_case_count, case_view, ladder_context
+from disputes.selectors_deadlines import case_strip
 from disputes.services import cases as case_services
 from disputes.services import timeline as timeline_services
 from disputes.views.common import (
@@ -178,6 +179,8 @@ def _case_page(request, case: Case, entry_form: EntryForm | None = None):
         "entry_form": entry_form or EntryForm(),
         "entry_form_fields": fields,  # a SafeString from the template, escaped there
         "correctable_kinds": TimelineEntry.MANUAL_KINDS,
+        "strip": case_strip(view, request.user.time_zone, timezone.now()),
+        "escalated": case.stage in ladder.ESCALATED_STAGES,
     }
     return render(request, "disputes/case_detail.html", context)
 

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from disputes.models import Case, Client, Project
+from disputes.models import Case, Client
 from disputes.rules import ladder
 from disputes.selectors import open_case_totals, recent_activity
 from disputes.views.common import attach_clocks, clock_counts
@@ -30,7 +30,6 @@ def dashboard(request):
         "open_count": sum(per_stage.values()),
         "money": money,
         "activity": recent_activity(user),
-        "client_count": Client.objects.for_owner(user).count(),
-        "project_count": Project.objects.for_owner(user).count(),
+        "client_count": Client.objects.for_owner(user).exists(),
     }
     return render(request, "disputes/dashboard.html", context)

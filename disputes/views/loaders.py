@@ -29,6 +29,8 @@ from disputes.models import (
     Case,
     Client,
     ClientMail,
+    Deadline,
+    DeadlineTemplate,
     Evidence,
     Letter,
     MediatorAccess,
@@ -178,3 +180,13 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def deadline_for_owner(request: HttpRequest, pk: int, deadline_pk: int) -> Deadline:
+    deadlines = Deadline.objects.filter(case__in=_owner_cases(request), case_id=pk)
+    return get_object_or_404(deadlines.select_related("case__owner", "ticket"), pk=deadline_pk)
+
+
+def template_for_owner(request: HttpRequest, template_pk: int) -> DeadlineTemplate:
+    """One of the user's own catalogue entries (the shared ones cannot be deleted)."""
+    return get_object_or_404(DeadlineTemplate.objects.filter(owner=request.user), pk=template_pk)

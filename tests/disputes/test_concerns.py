@@ -174,6 +174,7 @@ def test_nav_counts_agree_with_the_clock_filters_at_the_edges(owner, offset_minu
         "overdue": mine.answer_overdue(now).count(),
         "due_soon": mine.answer_due_soon(now, window).count(),
         "queue": 0,
+        "deadlines": 0,  # other deadlines: tests/disputes/test_deadlines.py
     }
     assert sum(expected.values()) == (1 if offset_minutes <= 240 else 0)
     assert nav_counts(owner, now, window) == expected
@@ -195,7 +196,7 @@ def test_clock_filters_and_counts_agree(owner_client, owner):
     assert list(mine.answer_overdue(now)) == [overdue]
     assert list(mine.answer_due_soon(now, window)) == [soon]
     assert set(mine.awaiting_answer()) == {overdue, soon, later}
-    assert nav_counts(owner, now, window) == {"overdue": 1, "due_soon": 1, "queue": 0}
+    assert nav_counts(owner, now, window) == {"overdue": 1, "due_soon": 1, "queue": 0, "deadlines": 0}
     with time_machine.travel(now, tick=False):
 
         def titles(query):

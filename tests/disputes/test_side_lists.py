@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from disputes.models import Case, SettlementProposal
+from disputes.models import Case, Deadline, SettlementProposal, Ticket
 from disputes.selectors import OWNER, STAFF, case_view, side_lists
 from disputes.services.cases import case_update
 from disputes.services.letters import letter_defaults, letter_discard, letter_draft
@@ -18,7 +18,10 @@ from tests.factories import AgreementFactory, CaseFactory, EntryFactory, Milesto
 
 pytestmark = pytest.mark.django_db
 
-NOTHING = {"proposals": False, "letters": False, "changes": False, "milestones": False, "agreements": False}
+NOTHING = {
+    "proposals": False, "letters": False, "changes": False, "milestones": False, "agreements": False,
+    "deadlines": False, "tickets": False,
+}  # fmt: skip
 
 
 def counted(case, viewer=OWNER):
@@ -43,11 +46,16 @@ def test_a_young_case_has_nothing_to_look_up_and_skips_those_queries(case):
         case=case, mediator=case.owner, amount=Decimal("100"), currency=case.currency, terms="Half now",
         deadline=timezone.localdate() + dt.timedelta(days=7), created_at=timezone.now(), entry=entry,
     )  # fmt: skip
+    now = timezone.now()
+    ticket = Ticket.objects.create(case=case, body="Upwork", created_by=case.owner, created_at=now)
+    Deadline.objects.create(owner=case.owner, case=case, ticket=ticket, title="Send evidence",
+                            due_at=now + dt.timedelta(days=2), created_at=now, updated_at=now)  # fmt: skip
     assert side_lists(case) == dict.fromkeys(NOTHING, True)
     view, grown = counted(case)
     assert len(view.proposals) == len(view.letters) == len(view.milestones) == len(view.agreements) == 1
     assert [change.new_value for change in view.changes] == ["Logo, second round"]
-    assert grown == young + 5  # the five lists' own queries, nothing per row
+    assert [d.title for d in view.outside_deadlines] == ["Send evidence"] and view.has_tickets
+    assert grown == young + 6  # the six lists' own queries, nothing per row
     # Staff read the same lists, but never the owner's letters.
     staff_view, _ = counted(case, STAFF)
     assert len(staff_view.milestones) == 1 and staff_view.letters == []

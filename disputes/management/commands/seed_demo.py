@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 from accounts.models import User
 from disputes.models import Channel, Client, Project, ScopeAgreement, TimelineEntry, WarningSign
 from disputes.rules import ladder
-from disputes.services import cases, clients, projects, timeline
+from disputes.services import cases, clients, deadlines, projects, timeline
 from disputes.services.evidence import EvidenceDetails, evidence_add
 
 DEMO_EMAIL = "demo@settle.example"
@@ -285,6 +285,19 @@ class Command(BaseCommand):
             ground=ladder.GROUND_CONDUCT,
             reason="Abusive messages and threats: straight to the platform's support.",
         )
+        ticket = deadlines.ticket_add(
+            case=abuse, actor=demo, body="Upwork support", reference="CS-20418",
+            url="https://support.upwork.com/",
+        )  # fmt: skip
+        deadlines.deadline_add(
+            case=abuse, actor=demo, ticket=ticket, owed_by="me",
+            title="Send the abusive messages and the contract to Upwork support",
+            due_at=now + datetime.timedelta(hours=40),
+        )  # fmt: skip
+        deadlines.deadline_add(
+            case=abuse, actor=demo, ticket=ticket, owed_by="body", title="Upwork's decision on the report",
+            due_at=now + datetime.timedelta(days=9),
+        )  # fmt: skip
         cases.case_open(
             owner=demo,
             project=app,
