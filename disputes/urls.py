@@ -14,6 +14,7 @@ from disputes.views import (
     profile,
     projects,
     record,
+    reports,
     staff,
 )
 
@@ -32,6 +33,10 @@ urlpatterns = [
         name="deadline_template_delete",
     ),
     path("profile/calendar/", deadlines.calendar_feed, name="calendar_feed"),
+    # Reports, lessons, exports
+    path("reports/", reports.reports, name="reports"),
+    path("reports/cases.csv", reports.cases_export, name="cases_export"),
+    path("lessons/", reports.lessons_page, name="lessons"),
     path("calendar/<str:token>.ics", deadlines.calendar_ics, name="calendar_ics"),
     # Clients
     path("clients/", clients.client_list, name="client_list"),
@@ -79,6 +84,8 @@ urlpatterns = [
     path(
         "cases/<int:pk>/evidence/<int:evidence_pk>/thumbnail/", evidence.evidence_thumbnail, name="evidence_thumbnail"
     ),
+    path("cases/<int:pk>/timeline.csv", reports.timeline_export, name="timeline_export"),
+    path("cases/<int:pk>/feedback-reminder/", cases.feedback_reminder, name="feedback_reminder"),
     path("cases/<int:pk>/deadlines/", deadlines.case_deadlines, name="case_deadlines"),
     path("cases/<int:pk>/tickets/", deadlines.ticket_add, name="ticket_add"),
     path("cases/<int:pk>/deadlines/<int:deadline_pk>/met/", deadlines.deadline_met, name="deadline_met"),

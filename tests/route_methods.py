@@ -50,11 +50,16 @@ POST_ONLY = {
     "disputes:ticket_add",
     "disputes:deadline_met",
     "disputes:deadline_template_delete",
+    "disputes:feedback_reminder",
 }
 GET_ONLY = {
     "disputes:health",
     "disputes:calendar_ics",
     "disputes:deadline_board",
+    "disputes:reports",
+    "disputes:cases_export",
+    "disputes:lessons",
+    "disputes:timeline_export",
     "disputes:dashboard",
     "disputes:client_list",
     "disputes:client_detail",

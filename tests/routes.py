@@ -215,6 +215,8 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:deadline_move": {"pk": w.case.pk, "deadline_pk": s.deadline.pk},
         "disputes:deadline_template_delete": {"template_pk": w.template.pk},
         "disputes:calendar_ics": {"token": "not-a-real-token"},
+        "disputes:timeline_export": {"pk": w.case.pk},
+        "disputes:feedback_reminder": {"pk": w.case.pk},
     }
     return table[name]
 

@@ -17,7 +17,7 @@ from disputes.forms.fields import (
     SettleMeta,
 )
 from disputes.models import Case, Client, Evidence, Project, TimelineEntry
-from disputes.rules import ladder
+from disputes.rules import ladder, lessons
 from disputes.services.cases import CASE_FIELDS
 from disputes.uploads import ALLOWED_DESCRIPTION
 
@@ -158,7 +158,11 @@ class MoveForm(forms.Form):
         label="How it ended",
     )
     amount_recovered = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
-    root_cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    root_cause_kind = forms.ChoiceField(
+        choices=[("", "—"), *lessons.CHOICES], required=False, label="Root cause",
+        help_text="What mostly led here. Your lessons page gathers these across cases.",
+    )  # fmt: skip
+    root_cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="In your words")
     lessons_learned = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -173,7 +177,7 @@ class MoveForm(forms.Form):
         else:
             self.fields["ground"].required = True
         if move not in (ladder.RESOLVE, ladder.WALK_AWAY):
-            for name in ("outcome", "amount_recovered", "root_cause", "lessons_learned"):
+            for name in ("outcome", "amount_recovered", "root_cause_kind", "root_cause", "lessons_learned"):
                 del self.fields[name]
         elif move == ladder.WALK_AWAY:
             del self.fields["outcome"]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
 from disputes.models.parties import Client, Project
-from disputes.rules import ladder
+from disputes.rules import ladder, lessons
 
 
 class CaseQuerySet(OwnedQuerySet):
@@ -105,7 +105,8 @@ class Case(models.Model):
     amount_recovered = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True, validators=[money_validator]
     )
-    root_cause = models.TextField(blank=True)
+    root_cause_kind = models.CharField("root cause", max_length=30, choices=lessons.CHOICES, blank=True)
+    root_cause = models.TextField("root cause, in your words", blank=True)
     lessons_learned = models.TextField(blank=True)
 
     opened_at = models.DateTimeField()
@@ -136,6 +137,8 @@ class Case(models.Model):
             models.Index(fields=["owner", "kind"]),
             models.Index(fields=["owner", "-last_entry_at"], name="case_owner_last_entry"),
             models.Index(fields=["owner", "archived_at"], name="case_owner_archived"),
+            # Reports and the lessons page: closed cases by when they closed.
+            models.Index(fields=["owner", "closed_at"], condition=Q(closed_at__isnull=False), name="case_owner_closed"),
         ]
 
     def __str__(self) -> str:

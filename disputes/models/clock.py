@@ -42,6 +42,8 @@ class Concern(models.Model):
             models.Index(fields=["due_at"], condition=Q(state="open"), name="concern_open_due"),
             models.Index(fields=["due_soon_sweep"], name="concern_due_soon_sweep"),
             models.Index(fields=["overdue_sweep"], name="concern_overdue_sweep"),
+            # Reports: a user's concerns by the time they arrived.
+            models.Index(fields=["owner", "received_at"], name="concern_owner_received"),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.models import Case, Project, TimelineEntry
-from disputes.rules import ladder
+from disputes.rules import ladder, lessons
 from disputes.services.common import apply_fields, changed_fields, ensure_owner, stored_for_update
 from disputes.services.history import changes_record
 from disputes.services.review import review_follow_case
@@ -111,6 +111,7 @@ def case_move(
     outcome: str = "",
     amount_recovered: Decimal | None = None,
     root_cause: str = "",
+    root_cause_kind: str = "",
     lessons_learned: str = "",
     expected_stage: str | None = None,
     expected_status: str | None = None,
@@ -135,6 +136,8 @@ def case_move(
         raise MoveRefused(str(refusal)) from None
     if amount_recovered is not None and amount_recovered < 0:
         raise MoveRefused("The amount recovered cannot be negative.")
+    if root_cause_kind and root_cause_kind not in lessons.ROOT_CAUSES:
+        raise MoveRefused("Pick a root cause from the list.")
     now = timezone.now()
     changes = _row_changes(
         transition,
@@ -142,6 +145,7 @@ def case_move(
         closing={
             "amount_recovered": amount_recovered,
             "root_cause": root_cause.strip(),
+            "root_cause_kind": root_cause_kind,
             "lessons_learned": lessons_learned.strip(),
         },
     )

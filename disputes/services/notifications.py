@@ -30,6 +30,7 @@ def notification_queue(
     to_email: str = "",
     now: datetime.datetime | None = None,
     send_after_commit: bool = False,
+    send_at: datetime.datetime | None = None,
 ) -> Notification | None:
     """Write one e-mail to the outbox, rendered now. A key already queued is left alone.
 
@@ -37,7 +38,7 @@ def notification_queue(
     The row is due at `now` (default: this moment). With `send_after_commit`
     a worker is asked to send it once the transaction commits; the sweep sends
     it otherwise (a sweep step queues with the sweep's own `now`, so the same
-    sweep's outbox step sends it).
+    sweep's outbox step sends it). `send_at` holds it back until then (a reminder for later).
     """
     now = now or timezone.now()
     zone = user.time_zone if user else "UTC"
@@ -55,7 +56,7 @@ def notification_queue(
                     text=text,
                     html=html,
                     created_at=now,
-                    next_attempt_at=now,
+                    next_attempt_at=send_at or now,
                     message_id=new_message_id(),
                 )
             ],

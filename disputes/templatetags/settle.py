@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 
 from disputes import links
 from disputes.formatting import format_duration, format_money
+from disputes.rules import lessons
 
 register = template.Library()
 
@@ -23,6 +24,12 @@ register = template.Library()
 def duration(value: datetime.timedelta | None) -> str:
     """A span of time in words: "2 days 3 h", "3 h 20 min", "12 min"."""
     return format_duration(value)
+
+
+@register.filter
+def cause_advice(key: str) -> str:
+    """`{{ case.root_cause_kind|cause_advice }}`: what to do differently next time (rules.lessons)."""
+    return lessons.advice(key)
 
 
 @register.filter

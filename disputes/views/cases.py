@@ -23,10 +23,11 @@ from disputes.forms import (
     NoAnswerNeededForm,
 )
 from disputes.models import Case, Project, TimelineEntry
-from disputes.rules import ladder
+from disputes.rules import ladder, lessons
 from disputes.selectors import OWNER, archived_case_count, case_view, ladder_context
 from disputes.selectors_deadlines import case_strip
 from disputes.services import cases as case_services
+from disputes.services import followup
 from disputes.services import timeline as timeline_services
 from disputes.views.common import (
     COUNT_CAP,
@@ -180,9 +181,35 @@ def _case_page(request, case: Case, entry_form: EntryForm | None = None):
         "entry_form_fields": fields,  # a SafeString from the template, escaped there
         "correctable_kinds": TimelineEntry.MANUAL_KINDS,
         "strip": case_strip(view, request.user.time_zone, timezone.now()),
+        **_after_resolution(case),
         "escalated": case.stage in ladder.ESCALATED_STAGES,
     }
     return render(request, "disputes/case_detail.html", context)
+
+
+def _after_resolution(case: Case) -> dict:
+    """On a resolved case: a follow-up message to copy, and the feedback reminder if one is set."""
+    if case.status != Case.Status.RESOLVED:
+        return {}
+    return {
+        "follow_up": lessons.follow_up_message(case.client.name, case.project.title),
+        "feedback": followup.feedback_reminder(case),
+        "feedback_days": lessons.FEEDBACK_AFTER_DAYS,
+    }
+
+
+@login_required
+@loads(case_for_owner)
+@require_POST
+def feedback_reminder(request, case: Case):
+    try:
+        reminder = followup.feedback_reminder_set(case=case, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, refusal(error))
+    else:
+        when = timezone.localtime(reminder.next_attempt_at)
+        messages.success(request, f"Settle will e-mail you on {when:%-d %B} to ask {case.client.name} for feedback.")
+    return redirect(f"{case.get_absolute_url()}#follow-up")
 
 
 def _stage_links(request, current: str, stage_counts: list) -> list[dict]:
@@ -240,6 +267,7 @@ def case_move(request, case: Case, move: str):
                 outcome=data.get("outcome", ""),
                 amount_recovered=data.get("amount_recovered"),
                 root_cause=data.get("root_cause", ""),
+                root_cause_kind=data.get("root_cause_kind", ""),
                 lessons_learned=data.get("lessons_learned", ""),
                 expected_stage=data["expected_stage"],
                 expected_status=data["expected_status"],

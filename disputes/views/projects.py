@@ -13,6 +13,7 @@ from disputes.diff import agreement_changes
 from disputes.forms import AgreementForm, MilestoneForm, MilestonePaidForm, ProjectCreateForm, ProjectForm
 from disputes.models import Case, Client, Milestone, Project, ScopeAgreement
 from disputes.selectors import HISTORY_LIMIT, field_history, milestone_history, plan_differences
+from disputes.selectors_lessons import lessons_for_client
 from disputes.services import projects as project_services
 from disputes.views.common import create_once, form_errors, paginate, querystring_without_page, refusal
 from disputes.views.loaders import agreement_for_owner, loads, milestone_for_owner, project_for_owner
@@ -67,7 +68,11 @@ def project_create(request):
         except ValidationError as error:
             form_errors(form, error)
     has_clients = Client.objects.for_owner(request.user).exists()
-    return render(request, "disputes/project_form.html", {"form": form, "has_clients": has_clients})
+    chosen = form.data.get("client") if form.is_bound else initial.get("client")
+    past = lessons_for_client(request.user, int(chosen) if str(chosen or "").isdigit() else None)
+    return render(
+        request, "disputes/project_form.html", {"form": form, "has_clients": has_clients, "past_lessons": past}
+    )
 
 
 @login_required
@@ -184,7 +189,9 @@ def agreement_create(request, project: Project):
             )
         except ValidationError as error:
             form_errors(form, error)
-    return render(request, "disputes/agreement_form.html", {"form": form, "project": project, "latest": latest})
+    past = lessons_for_client(request.user, project.client_id)
+    context = {"form": form, "project": project, "latest": latest, "past_lessons": past}
+    return render(request, "disputes/agreement_form.html", context)
 
 
 def _agreement_url(agreement: ScopeAgreement) -> str:
