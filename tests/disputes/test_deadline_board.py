@@ -281,3 +281,10 @@ def test_my_catalogue_entries_can_be_deleted_and_the_shared_ones_not(owner_clien
 def test_catalogue_days_out_of_range_are_refused(owner_client):
     response = owner_client.post(reverse("disputes:deadline_templates"), {"title": "x", "days": 0, "owed_by": "me"})
     assert response.status_code == 400 and b"Between 1 day and three years" in response.content
+
+
+def test_staff_see_an_escalated_cases_outside_deadlines(platform_case, staff, client):
+    _deadline(platform_case, 30, title="Send evidence to Upwork")
+    client.force_login(staff)
+    html = client.get(reverse("disputes:staff_case", args=[platform_case.pk])).content.decode()
+    assert 'data-testid="staff-deadlines"' in html and "Send evidence to Upwork" in html
