@@ -2,7 +2,9 @@
 
 Builds one freelancer with CASES cases (spread over CLIENTS clients), 25
 timeline entries of realistic length on a share of them, one case with 25
-entries and 10 evidence files, and one with 2,500 entries. Then serves Settle
+entries and 10 evidence files, and one with 2,500 entries; a fifth of the cases are
+resolved and one open case in ten waits for an answer (the clock counts, the deadline board
+and the reports have rows to read). Then serves Settle
 and a bare page (bench/bare.py: signed in, 25 rows from one keyset query, the
 least a Django page here can cost) with gunicorn, 2 sync workers each, and
 measures every page back to back: p50 and p95 of sequential requests (in
@@ -86,12 +88,14 @@ def build(cases: int, clients: int, share: float, now: dt.datetime) -> dict:
     )
     stages = [choice for choice, _ in Case.Stage.choices]
     kinds = [choice for choice, _ in Case.Kind.choices]
+    outcomes = [choice for choice, _ in Case.Outcome.choices]
     made = 0
     while made < cases:
         batch = []
         for i in range(made, min(cases, made + BATCH)):
             project = projects[i % len(projects)]
             opened = now - dt.timedelta(minutes=i)
+            closed = i % 5 == 0  # a fifth are resolved, three days after they opened
             batch.append(
                 Case(
                     owner=user,
@@ -100,9 +104,14 @@ def build(cases: int, clients: int, share: float, now: dt.datetime) -> dict:
                     title=f"Case {i}: {text(i, 6)}"[:200],
                     kind=kinds[i % len(kinds)],
                     stage=stages[i % len(stages)],
-                    status="open" if i % 5 else "resolved",
+                    status="resolved" if closed else "open",
                     amount_in_dispute=100 + i % 900,
                     currency="EUR" if i % 3 else "USD",
+                    outcome=outcomes[i % len(outcomes)] if closed else "",
+                    amount_recovered=(100 + i % 900) // 2 if closed else None,
+                    closed_at=opened + dt.timedelta(days=3) if closed else None,
+                    # One open case in ten waits for our answer: the clock counts and the deadline board.
+                    response_due_at=opened + dt.timedelta(hours=24) if i % 10 == 1 else None,
                     opened_at=opened,
                     stage_changed_at=opened,
                     client_complaint=text(i, 30),
@@ -294,6 +303,8 @@ def main() -> None:
             "case page, 25 entries + 10 files": ("config.settings", settle, f"/cases/{built['small']}/"),
             "case page, 2,500 entries": ("config.settings", settle, f"/cases/{built['large']}/"),
             "dashboard": ("config.settings", settle, "/"),
+            "deadline board": ("config.settings", settle, "/deadlines/"),
+            "reports, last 12 months": ("config.settings", settle, "/reports/"),
         }  # fmt: skip
         if args.only:  # the bare page always: every figure is a ratio to it
             paths = {name: page for i, (name, page) in enumerate(paths.items())

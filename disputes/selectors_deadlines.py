@@ -58,21 +58,26 @@ def _end_of(day: datetime.date, zone: str) -> datetime.datetime:
 
 def _sources(user, zone: str, limit: int) -> list:
     """One iterator of Items per kind, each in due order and at most `limit` long."""
-    cases = Case.objects.filter(owner=user, status=Case.Status.OPEN, archived_at__isnull=True,
-                                project__archived_at__isnull=True, client__archived_at__isnull=True)  # fmt: skip
-    answers = cases.filter(response_due_at__isnull=False).order_by("response_due_at", "id")
+    answers = Case.objects.filter(
+        owner=user, status=Case.Status.OPEN, archived_at__isnull=True, project__archived_at__isnull=True,
+        client__archived_at__isnull=True, response_due_at__isnull=False,
+    ).order_by("response_due_at", "id")  # fmt: skip
+    # The others are read by their own owner index, their case joined by its key: a user's open
+    # letters, proposals and deadlines are few, their open cases may be thousands.
+    listed = {"case__status": Case.Status.OPEN, "case__archived_at__isnull": True,
+              "case__project__archived_at__isnull": True, "case__client__archived_at__isnull": True}  # fmt: skip
     letters = Letter.objects.filter(
-        case__in=cases, status=Letter.Status.FINAL, paid_at__isnull=True, superseded_at__isnull=True,
-        deadline_at__isnull=False,
+        owner=user, status=Letter.Status.FINAL, paid_at__isnull=True, superseded_at__isnull=True,
+        deadline_at__isnull=False, **listed,
     ).order_by("deadline_at", "id")  # fmt: skip
-    proposals = SettlementProposal.objects.filter(case__in=cases, status=SettlementProposal.Status.PROPOSED).order_by(
-        "deadline", "id"
-    )
+    proposals = SettlementProposal.objects.filter(
+        owner=user, status=SettlementProposal.Status.PROPOSED, **listed
+    ).order_by("deadline", "id")
     milestones = Milestone.objects.filter(
         project__owner=user, paid_on__isnull=True, due_date__isnull=False,
         project__archived_at__isnull=True, project__client__archived_at__isnull=True,
     ).order_by("due_date", "id")  # fmt: skip
-    outside = Deadline.objects.filter(owner=user, met_at__isnull=True, case__in=cases).order_by("due_at", "id")
+    outside = Deadline.objects.filter(owner=user, met_at__isnull=True, **listed).order_by("due_at", "id")
     case_url = lambda pk: link("disputes:case_detail", pk)  # noqa: E731
     return [
         (
@@ -164,10 +169,11 @@ def deadline_counts_sql(user, now: datetime.datetime) -> tuple[list[str], list]:
     soon_day = timezone.localtime(soon, ZoneInfo(user.time_zone)).date()
     case, client, project = (m._meta.db_table for m in (Case, Client, Project))
     letter, proposal, milestone, outside = (m._meta.db_table for m in (Letter, SettlementProposal, Milestone, Deadline))
+    # From the user's own rows (x.owner_id, each table's owner index), the case joined by its key.
     listed = (
         f"JOIN {case} c ON c.id = x.case_id JOIN {project} p ON p.id = c.project_id"
         f" JOIN {client} k ON k.id = c.client_id"
-        " WHERE c.owner_id = %s AND c.status = 'open' AND c.archived_at IS NULL"
+        " WHERE x.owner_id = %s AND c.status = 'open' AND c.archived_at IS NULL"
         " AND p.archived_at IS NULL AND k.archived_at IS NULL"
     )
     parts = [

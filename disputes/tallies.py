@@ -1,11 +1,18 @@
-"""The triggers that keep `CaseTally` (the dashboard's totals) in step with the case table.
+"""The triggers that keep the tallies in step with the case table.
 
 Every INSERT, UPDATE or DELETE of a case adjusts the tally rows it leaves
-and enters, in the same transaction: counts per (owner, stage, currency)
-of open cases and the sum of their amounts in hundredths. Installed by the
-migration that made the table and again after every `migrate` (SQLite
-drops a table's triggers when a migration rebuilds it). `tally_rebuild`
-recomputes the table from the cases, for the migration and for a check.
+and enters, in the same transaction:
+
+- `CaseTally` (the dashboard): counts per (owner, stage, currency) of open
+  cases and the sum of their amounts in hundredths;
+- `OpenedTally` and `ClosedTally` (the reports): cases per UTC month of
+  opening, with money disputed and recovered, and per UTC month of closing,
+  with the rung, status, outcome and root cause they ended on.
+
+Installed by the migrations that made the tables and again after every
+`migrate` (SQLite drops a table's triggers when a migration rebuilds it).
+`tally_rebuild` recomputes the tables from the cases, for the migrations
+and for a check.
 """
 
 from django.db import connection as default_connection
@@ -67,18 +74,134 @@ FROM disputes_case WHERE status = 'open' GROUP BY owner_id, stage, currency
 ]
 
 
+# The reports' tallies. A month is the first day of the UTC month; hundredths are rounded as above.
+_SQLITE_MONTH = "strftime('%Y-%m-01', {})"
+_PG_MONTH = "(date_trunc('month', {} AT TIME ZONE 'UTC'))::date"
+
+
+def _sqlite_report(row: str, sign: str) -> str:
+    month, closed = _SQLITE_MONTH.format(f"{row}.opened_at"), _SQLITE_MONTH.format(f"{row}.closed_at")
+    cents = f"CAST(ROUND({row}.amount_in_dispute * 100) AS INTEGER)"
+    recovered = f"CAST(ROUND(COALESCE({row}.amount_recovered, 0) * 100) AS INTEGER)"
+    out = ""
+    if sign == "+":
+        out += (
+            "INSERT INTO disputes_openedtally (owner_id, month, kind, currency, cases, disputed_cents, recovered_cents)"
+            f" SELECT {row}.owner_id, {month}, {row}.kind, {row}.currency, 0, 0, 0 WHERE 1"
+            " ON CONFLICT (owner_id, month, kind, currency) DO NOTHING;"
+            " INSERT INTO disputes_closedtally (owner_id, month, stage, status, outcome, root_cause_kind, cases)"
+            f" SELECT {row}.owner_id, {closed}, {row}.stage, {row}.status, {row}.outcome, {row}.root_cause_kind, 0"
+            f" WHERE {row}.closed_at IS NOT NULL"
+            " ON CONFLICT (owner_id, month, stage, status, outcome, root_cause_kind) DO NOTHING;"
+        )
+    out += (
+        f" UPDATE disputes_openedtally SET cases = cases {sign} 1, disputed_cents = disputed_cents {sign} {cents},"  # noqa: S608 (names and expressions written here)
+        f" recovered_cents = recovered_cents {sign} {recovered}"
+        f" WHERE owner_id = {row}.owner_id AND month = {month} AND kind = {row}.kind AND currency = {row}.currency;"
+        f" UPDATE disputes_closedtally SET cases = cases {sign} 1"
+        f" WHERE {row}.closed_at IS NOT NULL AND owner_id = {row}.owner_id AND month = {closed}"
+        f" AND stage = {row}.stage AND status = {row}.status AND outcome = {row}.outcome"
+        f" AND root_cause_kind = {row}.root_cause_kind;"
+    )
+    return out
+
+
+REPORT_COLUMNS = (
+    "owner_id, opened_at, kind, currency, amount_in_dispute, amount_recovered, closed_at, stage, status, outcome, "
+    "root_cause_kind"
+)
+REPORT_SQLITE = [
+    "CREATE TRIGGER IF NOT EXISTS settle_report_tally_insert AFTER INSERT ON disputes_case "
+    f"BEGIN {_sqlite_report('NEW', '+')} END;",
+    f"CREATE TRIGGER IF NOT EXISTS settle_report_tally_update AFTER UPDATE OF {REPORT_COLUMNS} ON disputes_case "
+    f"BEGIN {_sqlite_report('OLD', '-')} {_sqlite_report('NEW', '+')} END;",
+    "CREATE TRIGGER IF NOT EXISTS settle_report_tally_delete AFTER DELETE ON disputes_case "
+    f"BEGIN {_sqlite_report('OLD', '-')} END;",
+]
+_PG_OLD_MONTH, _PG_NEW_MONTH = _PG_MONTH.format("OLD.opened_at"), _PG_MONTH.format("NEW.opened_at")
+_PG_OLD_CLOSED, _PG_NEW_CLOSED = _PG_MONTH.format("OLD.closed_at"), _PG_MONTH.format("NEW.closed_at")
+REPORT_POSTGRESQL = [
+    f"""
+CREATE OR REPLACE FUNCTION settle_report_tally() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    UPDATE disputes_openedtally
+    SET cases = cases - 1, disputed_cents = disputed_cents - round(OLD.amount_in_dispute * 100)::bigint,
+        recovered_cents = recovered_cents - round(coalesce(OLD.amount_recovered, 0) * 100)::bigint
+    WHERE owner_id = OLD.owner_id AND month = {_PG_OLD_MONTH} AND kind = OLD.kind AND currency = OLD.currency;
+    IF OLD.closed_at IS NOT NULL THEN
+      UPDATE disputes_closedtally SET cases = cases - 1
+      WHERE owner_id = OLD.owner_id AND month = {_PG_OLD_CLOSED} AND stage = OLD.stage AND status = OLD.status
+        AND outcome = OLD.outcome AND root_cause_kind = OLD.root_cause_kind;
+    END IF;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO disputes_openedtally (owner_id, month, kind, currency, cases, disputed_cents, recovered_cents)
+    VALUES (NEW.owner_id, {_PG_NEW_MONTH}, NEW.kind, NEW.currency, 1, round(NEW.amount_in_dispute * 100)::bigint,
+            round(coalesce(NEW.amount_recovered, 0) * 100)::bigint)
+    ON CONFLICT (owner_id, month, kind, currency) DO UPDATE
+    SET cases = disputes_openedtally.cases + 1,
+        disputed_cents = disputes_openedtally.disputed_cents + EXCLUDED.disputed_cents,
+        recovered_cents = disputes_openedtally.recovered_cents + EXCLUDED.recovered_cents;
+    IF NEW.closed_at IS NOT NULL THEN
+      INSERT INTO disputes_closedtally (owner_id, month, stage, status, outcome, root_cause_kind, cases)
+      VALUES (NEW.owner_id, {_PG_NEW_CLOSED}, NEW.stage, NEW.status, NEW.outcome, NEW.root_cause_kind, 1)
+      ON CONFLICT (owner_id, month, stage, status, outcome, root_cause_kind) DO UPDATE
+      SET cases = disputes_closedtally.cases + 1;
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+""",  # noqa: S608 (names and expressions written here)
+    "CREATE OR REPLACE TRIGGER settle_report_tally_insert AFTER INSERT ON disputes_case "
+    "FOR EACH ROW EXECUTE FUNCTION settle_report_tally();",
+    f"CREATE OR REPLACE TRIGGER settle_report_tally_update AFTER UPDATE OF {REPORT_COLUMNS} ON disputes_case "
+    "FOR EACH ROW EXECUTE FUNCTION settle_report_tally();",
+    "CREATE OR REPLACE TRIGGER settle_report_tally_delete AFTER DELETE ON disputes_case "
+    "FOR EACH ROW EXECUTE FUNCTION settle_report_tally();",
+]
+
+
+def _report_rebuild(month: str) -> list[str]:
+    return [
+        "DELETE FROM disputes_openedtally",
+        "INSERT INTO disputes_openedtally (owner_id, month, kind, currency, cases, disputed_cents, recovered_cents)"  # noqa: S608 (names and expressions written here)
+        f" SELECT owner_id, {month.format('opened_at')}, kind, currency, COUNT(*),"
+        " SUM(CAST(ROUND(amount_in_dispute * 100) AS BIGINT)),"
+        " SUM(CAST(ROUND(COALESCE(amount_recovered, 0) * 100) AS BIGINT))"
+        f" FROM disputes_case GROUP BY owner_id, {month.format('opened_at')}, kind, currency",
+        "DELETE FROM disputes_closedtally",
+        "INSERT INTO disputes_closedtally (owner_id, month, stage, status, outcome, root_cause_kind, cases)"  # noqa: S608 (names and expressions written here)
+        f" SELECT owner_id, {month.format('closed_at')}, stage, status, outcome, root_cause_kind, COUNT(*)"
+        f" FROM disputes_case WHERE closed_at IS NOT NULL"
+        f" GROUP BY owner_id, {month.format('closed_at')}, stage, status, outcome, root_cause_kind",
+    ]
+
+
+# (the tables a set of triggers needs, its statements per database, its rebuild per database)
+TALLIES = [
+    ({"disputes_case", "disputes_casetally"}, {"sqlite": SQLITE, "postgresql": POSTGRESQL},
+     {"sqlite": REBUILD, "postgresql": REBUILD}),
+    ({"disputes_case", "disputes_openedtally", "disputes_closedtally"},
+     {"sqlite": REPORT_SQLITE, "postgresql": REPORT_POSTGRESQL},
+     {"sqlite": _report_rebuild(_SQLITE_MONTH), "postgresql": _report_rebuild(_PG_MONTH)}),
+]  # fmt: skip
+
+
 def tally_install(connection=default_connection) -> None:
     tables = set(connection.introspection.table_names())
-    if not {"disputes_case", "disputes_casetally"} <= tables:
-        return
-    statements = {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(connection.vendor, [])
     with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+        for needs, triggers, _ in TALLIES:
+            if needs <= tables:
+                for statement in triggers.get(connection.vendor, []):
+                    cursor.execute(statement)
 
 
 def tally_rebuild(connection=default_connection) -> None:
-    """Recompute every tally row from the cases (the migration's backfill)."""
+    """Recompute every tally row from the cases (the migrations' backfill)."""
+    tables = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
-        for statement in REBUILD:
-            cursor.execute(statement)
+        for needs, _, rebuild in TALLIES:
+            if needs <= tables:
+                for statement in rebuild.get(connection.vendor, []):
+                    cursor.execute(statement)

@@ -25,7 +25,7 @@ from disputes.models.review import (
     SettlementProposal,
 )
 from disputes.models.submissions import FormSubmission
-from disputes.models.tallies import CaseTally
+from disputes.models.tallies import CaseTally, ClosedTally, OpenedTally
 
 __all__ = [
     "AppendOnlyError",
@@ -38,6 +38,7 @@ __all__ = [
     "Channel",
     "Client",
     "ClientMail",
+    "ClosedTally",
     "Concern",
     "Deadline",
     "DeadlineTemplate",
@@ -52,6 +53,7 @@ __all__ = [
     "MediatorInvitation",
     "Milestone",
     "Notification",
+    "OpenedTally",
     "OutboxRow",
     "OwnedQuerySet",
     "Project",

@@ -29,6 +29,9 @@ class Letter(models.Model):
         DISCARDED = "discarded", "Discarded draft"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters")
+    # The case's owner, kept on the letter so that a user's open letters are read by their own
+    # index (the deadline board and the navigation count), not by walking every case.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     agreement = models.ForeignKey(
@@ -89,11 +92,12 @@ class Letter(models.Model):
                 ),
                 name="letter_deadline_tracked",
             ),
-            # The deadline board: final letters still waiting for payment, passed or not.
+            # The deadline board and the navigation count: a user's final letters still waiting for
+            # payment, passed or not, by deadline.
             models.Index(
-                fields=["deadline_at"],
+                fields=["owner", "deadline_at"],
                 condition=Q(status="final", paid_at__isnull=True, superseded_at__isnull=True),
-                name="letter_deadline_open",
+                name="letter_owner_deadline_open",
             ),
         ]
 

@@ -156,6 +156,9 @@ class SettlementProposal(models.Model):
         REJECTED = "rejected", "Rejected"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="settlement_proposals")
+    # The case's owner (who answers), kept here so that the deadline board reads a user's waiting
+    # proposals by their own index.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[money_validator])
     currency = models.CharField(max_length=3, validators=[currency_validator])
@@ -169,8 +172,9 @@ class SettlementProposal(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # The deadline board: proposals still waiting for the freelancer, by their deadline.
-            models.Index(fields=["deadline"], condition=Q(status="proposed"), name="proposal_waiting_deadline"),
+            # The deadline board and the navigation count: a user's proposals still waiting for an
+            # answer, by their deadline.
+            models.Index(fields=["owner", "deadline"], condition=Q(status="proposed"), name="proposal_owner_waiting"),
         ]
 
     def __str__(self) -> str:

@@ -29,3 +29,46 @@ class CaseTally(models.Model):
     @property
     def amount(self) -> Decimal:
         return Decimal(self.amount_cents) / 100
+
+
+class OpenedTally(models.Model):
+    """Cases opened per (owner, UTC month, kind, currency), with the money disputed and recovered
+    on them in hundredths: the reports page reads these instead of the cases. Kept by the database
+    like `CaseTally` (disputes.tallies); the months are UTC ones, and the report moves the few cases
+    between a UTC month's start and the user's own (selectors_reports)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+")
+    month = models.DateField()
+    kind = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    cases = models.IntegerField(default=0)
+    disputed_cents = models.BigIntegerField(default=0)
+    recovered_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "month", "kind", "currency"], name="opened_tally_once")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.month:%Y-%m} {self.kind} {self.currency}: {self.cases}"
+
+
+class ClosedTally(models.Model):
+    """Cases closed per (owner, UTC month, rung, status, outcome, root cause), kept like `OpenedTally`."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+")
+    month = models.DateField()
+    stage = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    outcome = models.CharField(max_length=20)
+    root_cause_kind = models.CharField(max_length=30)
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "month", "stage", "status", "outcome", "root_cause_kind"], name="closed_tally_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.month:%Y-%m} {self.stage} {self.status}: {self.cases}"

@@ -125,6 +125,7 @@ def letter_draft(
     now = timezone.now()
     letter = Letter(
         case=case,
+        owner_id=case.owner_id,
         kind=kind,
         agreement=agreement,
         currency=case.currency,

@@ -198,6 +198,7 @@ def settlement_propose(
         )
         proposal = SettlementProposal.objects.create(
             case=case,
+            owner_id=case.owner_id,
             mediator=mediator,
             amount=amount,
             currency=case.currency,

@@ -105,6 +105,7 @@ def busy_case(owner):
     Review.objects.create(case=case, entered_at=timezone.now())
     Letter.objects.create(
         case=case,
+        owner=owner,
         kind="demand",
         subject="Pay",
         body="Please pay.",

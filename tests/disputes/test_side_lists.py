@@ -43,8 +43,8 @@ def test_a_young_case_has_nothing_to_look_up_and_skips_those_queries(case):
     letter_draft(case=case, author=case.owner, kind="demand", data=letter_defaults(case=case, kind="demand"))
     entry = EntryFactory(case=case, kind="settlement", body="Proposed settlement", amount=Decimal("100"))
     SettlementProposal.objects.create(
-        case=case, mediator=case.owner, amount=Decimal("100"), currency=case.currency, terms="Half now",
-        deadline=timezone.localdate() + dt.timedelta(days=7), created_at=timezone.now(), entry=entry,
+        case=case, owner=case.owner, mediator=case.owner, amount=Decimal("100"), currency=case.currency,
+        terms="Half now", deadline=timezone.localdate() + dt.timedelta(days=7), created_at=timezone.now(), entry=entry,
     )  # fmt: skip
     now = timezone.now()
     ticket = Ticket.objects.create(case=case, body="Upwork", created_by=case.owner, created_at=now)

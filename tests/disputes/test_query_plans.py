@@ -1,0 +1,69 @@
+"""The counts every page runs read the user's own rows by their indexes, never every open case.
+
+A user with thousands of open cases and two letters must pay for two letters: the letter,
+proposal and outside-deadline counts start from the table's owner index and join the case by its
+key. Checked in the database's own plan, on SQLite and on PostgreSQL (sequential scans turned
+off there, since on a table of a few rows the planner rightly prefers one)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from disputes.models import Letter, SettlementProposal
+from disputes.selectors_deadlines import deadline_counts_sql
+from disputes.services.letters import letter_defaults, letter_draft
+from disputes.services.mediation import mediator_accept, mediator_invite, settlement_propose
+from tests.factories import CaseFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OWNER_INDEXES = ("letter_owner_deadline_open", "proposal_owner_waiting", "deadline_owner_open")
+
+
+def _plan(sql: str, params: list) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def _parts(user):
+    """The count's subqueries one by one, each with its own parameters."""
+    (sql,), params = deadline_counts_sql(user, timezone.now())
+    for part in sql.split(" + "):
+        count = part.count("%s")
+        yield "SELECT " + part, params[:count]
+        params = params[count:]
+
+
+def test_each_deadline_count_starts_from_its_owner_index(owner):
+    for _ in range(3):
+        CaseFactory(project__client__owner=owner)
+    letters, proposals, outside, milestones = (_plan(sql, params) for sql, params in _parts(owner))
+    for plan, index in zip((letters, proposals, outside), OWNER_INDEXES, strict=True):
+        assert index in plan, plan
+        # The case only by its key: no walk over the owner's cases.
+        assert "disputes_case_owner" not in plan and "case_owner" not in plan, plan
+    assert "disputes_milestone" in milestones
+
+
+def test_letters_and_proposals_carry_their_cases_owner(owner):
+    """Starting from the row's owner is only right if it is always the case's: the services set it,
+    whoever writes the row (a mediator proposes a settlement on the freelancer's case)."""
+    case = CaseFactory(project__client__owner=owner, stage="mediation")
+    letter = letter_draft(case=case, author=owner, kind="demand", data=letter_defaults(case=case, kind="demand"))
+    mediator = UserFactory(email="mediator@example.com")
+    _, token = mediator_invite(case=case, owner=owner, email=mediator.email)
+    mediator_accept(token=token, user=mediator)
+    proposal = settlement_propose(
+        case=case, mediator=mediator, amount=Decimal("100"), terms="Half now",
+        deadline=timezone.localdate() + dt.timedelta(days=3),
+    )  # fmt: skip
+    assert Letter.objects.get(pk=letter.pk).owner == owner
+    assert SettlementProposal.objects.get(pk=proposal.pk).owner == owner
