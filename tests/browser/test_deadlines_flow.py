@@ -61,6 +61,7 @@ def test_a_platform_deadline_reaches_the_board_the_feed_and_the_inbox(live_serve
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     expect(page.get_by_test_id("strip-item")).to_contain_text("Send the evidence to Stripe")
     expect(page.get_by_test_id("nav-deadlines")).to_contain_text("1")
+    expect(page.get_by_test_id("nav-phone-alert")).to_be_hidden()  # a phone's, beside the folded menu
     page.get_by_test_id("nav-deadlines").click()
     board = page.get_by_test_id("deadline-row")
     expect(board).to_have_count(1)
@@ -70,6 +71,11 @@ def test_a_platform_deadline_reaches_the_board_the_feed_and_the_inbox(live_serve
     shot("61-deadline-board")
     page.set_viewport_size({"width": 375, "height": 800})
     _no_sideways_scroll(page)
+    # The menu is folded on a phone; the count stays beside it, and the wide-screen one is hidden.
+    alert = page.get_by_test_id("nav-phone-alert")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("1 deadline")
+    expect(page.get_by_test_id("nav-deadlines")).to_be_hidden()
     shot("61-deadline-board-phone")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     # On a phone the case's deadlines are near the top, before the ladder.
