@@ -2,8 +2,9 @@
 
 A user with thousands of open cases and two letters must pay for two letters: the letter,
 proposal and outside-deadline counts start from the table's owner index and join the case by its
-key. Checked in the database's own plan, on SQLite and on PostgreSQL (sequential scans turned
-off there, since on a table of a few rows the planner rightly prefers one)."""
+key. Checked in SQLite's own plan; on PostgreSQL a plan over a handful of test rows is no
+evidence either way (its planner may start from either table there), so there the statement
+itself is checked to filter the row's owner and not the case's."""
 
 import datetime as dt
 from decimal import Decimal
@@ -25,11 +26,7 @@ OWNER_INDEXES = ("letter_owner_deadline_open", "proposal_owner_waiting", "deadli
 
 def _plan(sql: str, params: list) -> str:
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("EXPLAIN " + sql, params)
-        else:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
@@ -45,7 +42,12 @@ def _parts(user):
 def test_each_deadline_count_starts_from_its_owner_index(owner):
     for _ in range(3):
         CaseFactory(project__client__owner=owner)
-    letters, proposals, outside, milestones = (_plan(sql, params) for sql, params in _parts(owner))
+    parts = list(_parts(owner))
+    if connection.vendor != "sqlite":
+        for sql, _ in parts[:3]:
+            assert "x.owner_id = %s" in sql and "c.owner_id" not in sql, sql
+        return
+    letters, proposals, outside, milestones = (_plan(sql, params) for sql, params in parts)
     for plan, index in zip((letters, proposals, outside), OWNER_INDEXES, strict=True):
         assert index in plan, plan
         # The case only by its key: no walk over the owner's cases.
