@@ -12,6 +12,7 @@ from disputes.forms.fields import (
     BoundedDateField,
     BoundedDateTimeField,
     FastSelect,
+    FastTextInput,
     FixedChoiceField,
     MultipleFileField,
     SettleMeta,
@@ -202,7 +203,7 @@ class CaseFilterForm(forms.Form):
         required=False,
         label="Search",
         max_length=100,
-        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": "Title or client"}),
+        widget=FastTextInput(attrs={"class": "form-control form-control-sm", "placeholder": "Title or client"}),
     )
     stage = FixedChoiceField(choices=[("", "Any stage"), *Case.Stage.choices], required=False, widget=_select())
     status = FixedChoiceField(choices=[("", "Any status"), *Case.Status.choices], required=False, widget=_select())

@@ -52,6 +52,12 @@ def link(name: str, *args) -> str:
 
 
 @register.simple_tag
+def asset(path: str) -> str:
+    """`{% asset 'css/settle.css' %}`: what `{% static %}` writes, looked up once per file (disputes.links)."""
+    return links.asset(path)
+
+
+@register.simple_tag
 def submission_key() -> str:
     """A hidden field that makes a form post that creates something safe to send twice."""
     return format_html('<input type="hidden" name="submission_key" value="{}">', uuid.uuid4())

@@ -81,3 +81,16 @@ def test_the_case_filter_form_renders_small_selects_with_ids_and_the_owners_clie
     assert 'class="form-control form-control-sm"' in html and 'placeholder="Title or client"' in html
     assert "Mine Ltd" in html and "Theirs Ltd" not in html
     assert not form.is_valid() and "stage" in form.errors
+
+
+@pytest.mark.parametrize("value", [None, "", "plain", 'a "quoted" <b>&amp;</b>', 42])
+@pytest.mark.parametrize(
+    "attrs", [{}, {"class": "form-control", "placeholder": "Title or client"}, {"required": True, "disabled": False}]
+)
+def test_the_text_input_writes_what_djangos_writes(value, attrs):
+    from disputes.forms.fields import FastTextInput
+
+    given = {"id": "id_q", "maxlength": "100", **attrs}
+    ours = FastTextInput(attrs=given).render("q", value)
+    assert str(ours) == str(forms.TextInput(attrs=given).render("q", value))
+    assert "<b>" not in str(ours)

@@ -2,6 +2,7 @@
 people's text escaped, times in the viewer's zone, money as formatting.format_money writes it."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone, translation
 
 from disputes.formatting import format_money
 from disputes.services.timeline import entry_add
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +43,15 @@ def test_times_in_a_partial_are_in_the_viewers_zone(owner_client, owner, case):
     assert "4 May 2026, 12:00 CEST" in html  # 10:00 UTC in Berlin's summer time
 
 
-@pytest.mark.parametrize("value", ["2026-05-04T10:00:00+00:00", "2026-12-31T23:59:59+00:00", None, "date", "text"])
-@pytest.mark.parametrize("form", ["D j M Y, H:i T", "j M Y", r"\d\a\y j, N", "DATE_FORMAT", "SHORT_DATETIME_FORMAT"])
+# 05:30 UTC on 1 November 2026 is 01:30 in New York, a wall time that comes twice (Django writes no zone).
+@pytest.mark.parametrize(
+    "value",
+    ["2026-05-04T10:00:00+00:00", "2026-12-31T23:59:59+00:00", "2026-11-01T05:30:00+00:00", None, "date", "text"],
+)
+@pytest.mark.parametrize(
+    "form",
+    ["D j M Y, H:i T", "j M Y, H:i:s T", "d.m.y G:i", "j M Y", r"\d\a\y j, N", "DATE_FORMAT", "SHORT_DATETIME_FORMAT"],
+)
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_the_date_filter_is_djangos(value, form, language):
     others = {"date": dt.date(2026, 3, 1), "text": "soon", None: None}
@@ -176,3 +184,37 @@ def test_the_link_tag_writes_what_the_url_tag_writes():
         "|{% url 'disputes:case_list' as back %}[{{ back }}]"
     ).render(Context())
     assert html == expected == "/cases/5/|/cases/5/move/escalate/|[/cases/]"
+
+
+def test_a_pending_settlements_forms_on_the_timeline_carry_the_csrf_field(owner):
+    """The entry partial is a macro imported with the page's context: its forms keep the CSRF field."""
+    from django.test import Client
+
+    from disputes.services.mediation import mediator_accept, mediator_invite, settlement_propose
+
+    case = CaseFactory(project__client__owner=owner, stage="mediation")
+    mediator = UserFactory()
+    mediator_accept(token=mediator_invite(case=case, owner=owner, email=mediator.email)[1], user=mediator)
+    due = timezone.localdate() + dt.timedelta(days=5)
+    settlement_propose(case=case, mediator=mediator, amount=Decimal(90), terms="Pay 90.", deadline=due)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(owner)
+    html = browser.get(case.get_absolute_url()).content.decode()
+    forms = re.findall(r'<form method="post" action="[^"]*/(?:accept|reject)/?">(.*?)</form>', html)
+    assert len(forms) == 2 and all('name="csrfmiddlewaretoken" value="' in form for form in forms)
+
+
+def test_the_asset_tag_writes_what_static_writes_and_follows_the_setting(settings):
+    def both():
+        source = "{% load static settle %}{% static 'css/settle.css' %}|{% asset 'css/settle.css' %}"
+        django_side = engines["django"].from_string(source).render({})
+        jinja_side = engines["jinja2"].from_string("{{ static('css/settle.css') }}").render({})
+        return django_side, jinja_side
+
+    written, jinja_side = both()
+    ours, theirs = written.split("|")
+    assert ours == theirs == jinja_side and ours.endswith("settle.css")
+    settings.STATIC_URL = "/elsewhere/"
+    written, jinja_side = both()
+    assert written.split("|")[0] == written.split("|")[1] == jinja_side
+    assert jinja_side.startswith("/elsewhere/")
