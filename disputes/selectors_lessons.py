@@ -1,11 +1,12 @@
 """What a freelancer learned from closed cases: the lessons page, and the reminder shown when new
-work starts with a client who had a case before."""
+work starts with a client, or on a kind of work, that had a case before."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Case as Choose
+from django.db.models import Count, IntegerField, Q, Value, When
 
-from disputes.models import Case
+from disputes.models import Case, Project
 from disputes.rules import lessons
 
 HAS_LESSON = ~Q(root_cause_kind="") | ~Q(root_cause="") | ~Q(lessons_learned="")
@@ -28,6 +29,7 @@ def with_lessons(user):
             "lessons_learned",
             "client__name",
             "project__title",
+            "project__work_kind",
         )
         .order_by("-closed_at", "-id")
     )
@@ -46,8 +48,20 @@ def cause_counts(user) -> list[tuple[str, str, int, str]]:
             for r in rows]  # fmt: skip
 
 
-def lessons_for_client(user, client_id: int | None, limit: int = 3) -> list[Case]:
-    """The latest lessons from closed cases with this client, for the page where new work starts."""
-    if not client_id:
+def lessons_for(user, client_id: int | None, work_kind: str = "", limit: int = 3) -> list[Case]:
+    """The latest lessons from closed cases with this client or on this kind of work ("other" says
+    too little to match on), for the pages where new work starts: the client's own first. Each case
+    says why it is shown (`same_client`, `same_kind`)."""
+    matches = Q(client_id=client_id) if client_id else Q()
+    if work_kind and work_kind in Project.WorkKind.values and work_kind != Project.WorkKind.OTHER:
+        matches = matches | Q(project__work_kind=work_kind) if matches else Q(project__work_kind=work_kind)
+    if not matches:
         return []
-    return list(with_lessons(user).filter(client_id=client_id)[:limit])
+    first = Choose(When(client_id=client_id or 0, then=Value(1)), default=Value(0), output_field=IntegerField())
+    found = list(
+        with_lessons(user).filter(matches).annotate(first=first).order_by("-first", "-closed_at", "-id")[:limit]
+    )
+    for case in found:
+        case.same_client = case.client_id == client_id
+        case.same_kind = bool(work_kind) and case.project.work_kind == work_kind
+    return found

@@ -49,6 +49,7 @@ urlpatterns = [
     # Projects, milestones, scope agreements
     path("projects/", projects.project_list, name="project_list"),
     path("projects/new/", projects.project_create, name="project_create"),
+    path("projects/new/lessons/", projects.project_lessons, name="project_lessons"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
     path("projects/<int:pk>/archive/", archive.project_archive, name="project_archive"),

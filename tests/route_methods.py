@@ -59,6 +59,7 @@ GET_ONLY = {
     "disputes:reports",
     "disputes:cases_export",
     "disputes:lessons",
+    "disputes:project_lessons",
     "disputes:timeline_export",
     "disputes:dashboard",
     "disputes:client_list",

@@ -87,10 +87,28 @@ class Project(models.Model):
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
 
+    class WorkKind(models.TextChoices):
+        # What the work is: lessons from a case come back when similar work starts, with any client.
+        DESIGN = "design", "Design and illustration"
+        DEVELOPMENT = "development", "Software and web development"
+        WRITING = "writing", "Writing and editing"
+        TRANSLATION = "translation", "Translation"
+        MARKETING = "marketing", "Marketing and social media"
+        MEDIA = "media", "Video, audio and photography"
+        CONSULTING = "consulting", "Consulting and coaching"
+        OTHER = "other", "Other"
+
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="projects")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="projects")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    work_kind = models.CharField(
+        "kind of work",
+        max_length=20,
+        choices=WorkKind.choices,
+        blank=True,
+        help_text="Settle shows what you learned from past cases on the same kind of work.",
+    )
     start_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     price = models.DecimalField(max_digits=12, decimal_places=2, validators=[money_validator])

@@ -27,6 +27,7 @@ from disputes.services.notifications import notification_queue
 PROJECT_FIELDS = (
     "title",
     "description",
+    "work_kind",
     "start_date",
     "due_date",
     "price",

@@ -13,7 +13,7 @@ from disputes.diff import agreement_changes
 from disputes.forms import AgreementForm, MilestoneForm, MilestonePaidForm, ProjectCreateForm, ProjectForm
 from disputes.models import Case, Client, Milestone, Project, ScopeAgreement
 from disputes.selectors import HISTORY_LIMIT, field_history, milestone_history, plan_differences
-from disputes.selectors_lessons import lessons_for_client
+from disputes.selectors_lessons import lessons_for
 from disputes.services import projects as project_services
 from disputes.views.common import create_once, form_errors, paginate, querystring_without_page, refusal
 from disputes.views.loaders import agreement_for_owner, loads, milestone_for_owner, project_for_owner
@@ -68,11 +68,25 @@ def project_create(request):
         except ValidationError as error:
             form_errors(form, error)
     has_clients = Client.objects.for_owner(request.user).exists()
-    chosen = form.data.get("client") if form.is_bound else initial.get("client")
-    past = lessons_for_client(request.user, int(chosen) if str(chosen or "").isdigit() else None)
+    chosen = form.data if form.is_bound else initial
+    past = _past_lessons(request.user, chosen.get("client"), chosen.get("work_kind"))
     return render(
         request, "disputes/project_form.html", {"form": form, "has_clients": has_clients, "past_lessons": past}
     )
+
+
+def _past_lessons(user, client, work_kind) -> list:
+    client_id = int(client) if str(client or "").isdigit() and int(client) < 2**63 else None
+    return lessons_for(user, client_id, str(work_kind or ""))
+
+
+@login_required
+@require_safe
+def project_lessons(request):
+    """The new-project page's lessons panel for the client and kind of work chosen so far: the page
+    swaps it in as either changes (static/js/lessons.js). Only the user's own cases are read."""
+    past = _past_lessons(request.user, request.GET.get("client"), request.GET.get("work_kind"))
+    return render(request, "disputes/_lessons_panel.html", {"past_lessons": past})
 
 
 @login_required
@@ -189,7 +203,7 @@ def agreement_create(request, project: Project):
             )
         except ValidationError as error:
             form_errors(form, error)
-    past = lessons_for_client(request.user, project.client_id)
+    past = lessons_for(request.user, project.client_id, project.work_kind)
     context = {"form": form, "project": project, "latest": latest, "past_lessons": past}
     return render(request, "disputes/agreement_form.html", context)
 
