@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_reports_draw_their_charts_and_lessons_come_back(live_server, page: Page, shot, console_errors):
     user = UserFactory(email="reports@example.com", time_zone="Europe/Berlin")
-    project = ProjectFactory(client__owner=user, client__name="Acme Bakery", currency="EUR")
+    project = ProjectFactory(client__owner=user, client__name="Acme Bakery", currency="EUR", work_kind="design")
     now = timezone.now()
     for months_ago, kind, amount in ((5, "billing", "1200"), (3, "quality", "600"), (2, "billing", "300"),
                                      (1, "scope", "900"), (0, "billing", "450")):  # fmt: skip
@@ -61,6 +61,16 @@ def test_reports_draw_their_charts_and_lessons_come_back(live_server, page: Page
     page.goto(f"{live_server.url}/projects/new/?client={project.client_id}")
     expect(page.get_by_test_id("past-lessons")).to_contain_text("Ask for half up front on every new project.")
     shot("71-new-project-lessons")
+    # With another client, the kind of work brings the lesson back as it is chosen.
+    page.goto(f"{live_server.url}/projects/new/?client={ProjectFactory(client__owner=user).client_id}")
+    expect(page.get_by_test_id("past-lessons")).to_have_count(0)
+    page.select_option("#id_work_kind", "design")
+    expect(page.get_by_test_id("past-lessons")).to_contain_text("You had a case on this kind of work before.")
+    expect(page.get_by_test_id("past-lessons")).to_contain_text("design and illustration, Acme Bakery")
+    shot("71-new-project-lessons-by-kind")
+    page.select_option("#id_work_kind", "writing")
+    expect(page.get_by_test_id("past-lessons")).to_have_count(0)
+    assert console_errors == []
 
     page.goto(f"{live_server.url}{closing.get_absolute_url()}")
     expect(page.get_by_test_id("follow-up")).to_contain_text("After the resolution")
