@@ -34,6 +34,7 @@ from disputes.models import (
     Ticket,
     TimelineEntry,
 )
+from disputes.rules import checklist as checklist_rules
 from disputes.rules import ladder, money
 from disputes.selectors_deadlines import deadline_counts_sql
 from disputes.selectors_timeline import timeline_page
@@ -125,6 +126,7 @@ class CaseView:
     # Open outside deadlines (a platform's, a body's), soonest first, and whether it has tickets.
     outside_deadlines: list = field(default_factory=list)
     has_tickets: bool = False
+    checklist: checklist_rules.Checklist | None = None
     history_limit: int = HISTORY_LIMIT
     # Staff's extras.
     review: Review | None = None
@@ -141,7 +143,7 @@ class CaseView:
 
 def _evidence(case: Case, viewer: str) -> list[Evidence]:
     main, thumb = _EVIDENCE_ROUTES[viewer]
-    items = case.evidence.order_by("-uploaded_at", "-id")
+    items = case.evidence.select_related("checklist_tag").order_by("-uploaded_at", "-id")
     if viewer == STAFF:
         # Staff weigh the evidence: each file shows its latest fingerprint check (kept by
         # services.evidence, re-run nightly and on demand), not a re-read on every view.
@@ -212,6 +214,7 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
     view.differences = plan_differences(project, agreements=view.agreements, milestones=view.milestones)
     view.changes = field_history(case) if has["changes"] else []
     view.has_tickets = has["tickets"]
+    view.checklist = evidence_checklist(case, view.evidence, view.agreements, client_messages=has["client_messages"])
     if has["deadlines"]:
         view.outside_deadlines = list(case.deadlines.filter(met_at__isnull=True).order_by("due_at", "id"))
     if viewer == OWNER:
@@ -228,6 +231,16 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
         view.review = case.reviews.order_by("-entered_at", "-id").first()
         view.actions = list(view.review.actions.select_related("actor", "assignee")) if view.review else []
     return view
+
+
+def evidence_checklist(case: Case, evidence, agreements, *, client_messages: bool) -> checklist_rules.Checklist:
+    """The case's evidence checklist (rules.checklist) from what the page already read: its files,
+    its project's scope agreements, and whether the client's messages are on the timeline."""
+    for item in evidence:
+        tag = checklist_rules.ITEMS.get(item.checklist_item)
+        item.checklist_label = tag.label if tag else ""
+    accepted = any(agreement.accepted_at for agreement in agreements)
+    return checklist_rules.for_case(case.kind, evidence, scope_accepted=accepted, client_messages=client_messages)
 
 
 def side_lists(case: Case) -> dict[str, bool]:
@@ -251,6 +264,8 @@ def side_lists(case: Case) -> dict[str, bool]:
         "agreements": exists(ScopeAgreement, project=case.project_id),
         "deadlines": exists(Deadline, case=case.pk),
         "tickets": exists(Ticket, case=case.pk),
+        # For the evidence checklist: the client's own words are on the record.
+        "client_messages": exists(TimelineEntry, case=case.pk, kind=TimelineEntry.Kind.MESSAGE_IN),
     }
     with connection.cursor() as cursor:
         cursor.execute(

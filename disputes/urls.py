@@ -51,6 +51,7 @@ urlpatterns = [
     path("projects/new/", projects.project_create, name="project_create"),
     path("projects/new/lessons/", projects.project_lessons, name="project_lessons"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
+    path("projects/<int:pk>/work-stop/", projects.project_work_stop, name="project_work_stop"),
     path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
     path("projects/<int:pk>/archive/", archive.project_archive, name="project_archive"),
     path("projects/<int:pk>/restore/", archive.project_restore, name="project_restore"),
@@ -76,6 +77,7 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/evidence/new/", evidence.evidence_upload, name="evidence_upload"),
     path("cases/<int:pk>/evidence/<int:evidence_pk>/", evidence.evidence_detail, name="evidence_detail"),
+    path("cases/<int:pk>/evidence/<int:evidence_pk>/tag/", evidence.evidence_tag, name="evidence_tag"),
     path("cases/<int:pk>/evidence/<int:evidence_pk>/download/", evidence.evidence_download, name="evidence_download"),
     path(
         "cases/<int:pk>/evidence/<int:evidence_pk>/shared/",

@@ -37,6 +37,8 @@ POST_ONLY = {
     "disputes:warning_sign_add",
     "disputes:milestone_add",
     "disputes:milestone_paid",
+    "disputes:project_work_stop",
+    "disputes:evidence_tag",
     "disputes:entry_add",
     "disputes:client_archive",
     "disputes:client_restore",

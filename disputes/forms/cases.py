@@ -18,7 +18,7 @@ from disputes.forms.fields import (
     SettleMeta,
 )
 from disputes.models import Case, Client, Evidence, Project, TimelineEntry
-from disputes.rules import ladder, lessons
+from disputes.rules import checklist, ladder, lessons
 from disputes.services.cases import CASE_FIELDS
 from disputes.uploads import ALLOWED_DESCRIPTION
 
@@ -122,9 +122,15 @@ class EvidenceForm(forms.Form):
     entry = forms.ModelChoiceField(
         queryset=TimelineEntry.objects.none(), required=False, label="Tied to timeline entry"
     )
+    checklist_item = forms.ChoiceField(
+        label="Checklist item",
+        required=False,
+        help_text="Which item of the case's evidence checklist these files show.",
+    )
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["checklist_item"].choices = [("", "None in particular"), *checklist.choices(case.kind)]
         # Only this case's own entries can be chosen.
         self.fields["entry"].queryset = TimelineEntry.objects.filter(case=case).exclude(
             kind__in=[TimelineEntry.Kind.STAGE_CHANGE, TimelineEntry.Kind.EVIDENCE]

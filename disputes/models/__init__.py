@@ -10,7 +10,14 @@ from disputes.models.checks import CasefileCheck, EvidenceCheck
 from disputes.models.clock import Concern, Reminder, ReminderEmail
 from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
 from disputes.models.deadlines import CalendarFeed, Deadline, DeadlineTemplate, Ticket
-from disputes.models.evidence import Evidence, EvidenceCopy, copy_upload_to, evidence_upload_to, thumbnail_upload_to
+from disputes.models.evidence import (
+    Evidence,
+    EvidenceCopy,
+    EvidenceTag,
+    copy_upload_to,
+    evidence_upload_to,
+    thumbnail_upload_to,
+)
 from disputes.models.heartbeat import Heartbeat
 from disputes.models.letters import Letter, letter_upload_to
 from disputes.models.mail import ClientMail, ReceivedMessage, raw_mail_upload_to
@@ -45,6 +52,7 @@ __all__ = [
     "Evidence",
     "EvidenceCheck",
     "EvidenceCopy",
+    "EvidenceTag",
     "FieldChange",
     "FormSubmission",
     "Heartbeat",

@@ -194,6 +194,8 @@ class TimelineEntry(models.Model):
         AUTO_REPLY = "auto_reply", "Automatic reply"
         DELIVERY_FAILED = "delivery_failed", "E-mail not delivered"
         OUTSIDE_DEADLINE = "outside_deadline", "Platform ticket or deadline"
+        WORK_STOPPED = "work_stopped", "Work stopped until paid"
+        WORK_RESUMED = "work_resumed", "Work resumed"
 
     # Kinds a person writes by hand; the others are written by services.
     MANUAL_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.CALL, Kind.NOTE, Kind.PAYMENT, Kind.SCOPE_CHANGE)

@@ -61,6 +61,26 @@ class Evidence(models.Model):
     def is_image(self) -> bool:
         return bool(self.thumbnail)
 
+    @property
+    def checklist_item(self) -> str:
+        """The checklist item this file is tagged with, or "" (load with select_related("checklist_tag"))."""
+        try:
+            return self.checklist_tag.item
+        except EvidenceTag.DoesNotExist:
+            return ""
+
+
+class EvidenceTag(models.Model):
+    """Which item of its case's evidence checklist (rules.checklist) a file stands for. Kept beside
+    the file, not on it: evidence rows are never changed, a tag may be."""
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.PROTECT, primary_key=True, related_name="checklist_tag")
+    item = models.CharField(max_length=30)
+    tagged_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.item
+
 
 class EvidenceCopy(models.Model):
     """The copy of an evidence image that others see: the same picture without its metadata.

@@ -120,6 +120,9 @@ class Project(models.Model):
         help_text="Share of each iteration paid before work on it starts.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # "Work stopped until paid": set and cleared by services.projects, recorded on the open cases' timelines.
+    work_stopped_at = models.DateTimeField(null=True, blank=True)
+    work_stopped_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Archived, never deleted: hidden from the lists, kept with everything it holds.

@@ -52,7 +52,7 @@ from accounts.models import User
 from disputes import signing, timestamps
 from disputes.models import Case, CasefileExport, ClientMail, Evidence, Letter, Seal, TimelineEntry
 from disputes.pdf import render_pdf
-from disputes.rules import chain
+from disputes.rules import chain, checklist
 from disputes.services.evidence import evidence_shared_copy
 from disputes.storage import open_stream
 
@@ -345,12 +345,20 @@ def _write_stream(archive, member: _Member, source, pipe: _Pipe, files: list) ->
 
 def _summary_context(case, user, missing, snapshot: _Snapshot, public: signing.PublicKey, exported_at) -> dict:
     shared = [entry for entry in snapshot.entries if entry.shared]
+    evidence = list(case.evidence.select_related("shared_copy", "checklist_tag").order_by("uploaded_at", "id"))
+    agreements = list(case.project.agreements.select_related("created_by").order_by("version"))
+    evidence_list = checklist.for_case(
+        case.kind,
+        evidence,
+        scope_accepted=any(agreement.accepted_at for agreement in agreements),
+        client_messages=any(entry.kind == TimelineEntry.Kind.MESSAGE_IN for entry in shared),
+    )
     return {
         "missing": missing,
         "case": case,
         "user": user,
         "exported_at": exported_at,
-        "agreements": case.project.agreements.select_related("created_by").order_by("version"),
+        "agreements": agreements,
         "milestones": case.project.milestones.all(),
         "moves": [e for e in shared if e.kind == TimelineEntry.Kind.STAGE_CHANGE],
         "links": snapshot.entries,
@@ -358,7 +366,8 @@ def _summary_context(case, user, missing, snapshot: _Snapshot, public: signing.P
         "chain_head": snapshot.head,
         "private_count": snapshot.private_count,
         "seals": snapshot.seals,
-        "evidence": case.evidence.select_related("shared_copy").order_by("uploaded_at", "id"),
+        "evidence": evidence,
+        "checklist": evidence_list,
         "letters": case.letters.filter(status=Letter.Status.FINAL).order_by("finalized_at"),
         "mails": _mails_sent(case, snapshot),
         "warning_signs": case.client.warning_signs.all(),

@@ -14,9 +14,9 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
-from disputes.models import Case, Evidence, EvidenceCheck, EvidenceCopy, TimelineEntry
+from disputes.models import Case, Evidence, EvidenceCheck, EvidenceCopy, EvidenceTag, TimelineEntry
 from disputes.queue import enqueue_after_commit
-from disputes.rules import dates
+from disputes.rules import checklist, dates
 from disputes.services.common import ensure_owner
 from disputes.services.timeline import entry_append
 from disputes.uploads import (
@@ -37,6 +37,7 @@ class EvidenceDetails:
     caption: str = ""
     captured_on: datetime.date | None = None
     entry: TimelineEntry | None = None
+    checklist_item: str = ""
 
 
 class EvidenceRefused(Exception):
@@ -63,6 +64,7 @@ def evidence_add(*, case: Case, author: User, uploads: list[UploadedFile], detai
         raise ValidationError({"kind": "Pick what kind of evidence this is."})
     if details.captured_on is not None and not dates.in_range(details.captured_on):
         raise ValidationError({"captured_on": dates.OUT_OF_RANGE})
+    _check_item(case, details.checklist_item)
 
     prepared = evidence_prepare(case=case, author=author, uploads=uploads, details=details)
     if not prepared:
@@ -70,10 +72,36 @@ def evidence_add(*, case: Case, author: User, uploads: list[UploadedFile], detai
     try:
         with transaction.atomic():
             evidence_record(prepared)
+            if details.checklist_item:
+                now = timezone.now()
+                EvidenceTag.objects.bulk_create(
+                    EvidenceTag(evidence=item, item=details.checklist_item, tagged_at=now) for item in prepared
+                )
     except BaseException:
         evidence_discard(prepared)
         raise
     return prepared
+
+
+def _check_item(case: Case, item: str) -> None:
+    if item and item not in dict(checklist.choices(case.kind)):
+        raise ValidationError({"checklist_item": "Pick an item of this case's checklist."})
+
+
+def evidence_tag(*, evidence: Evidence, actor: User, item: str) -> Evidence:
+    """Say which checklist item a file stands for ("" for none). The file and its fingerprint stay
+    as they are: the tag is how the case counts it, nothing more."""
+    ensure_owner(evidence.case, actor)
+    _check_item(evidence.case, item)
+    if item:
+        tag, _ = EvidenceTag.objects.update_or_create(
+            evidence=evidence, defaults={"item": item, "tagged_at": timezone.now()}
+        )
+        evidence.checklist_tag = tag
+    else:
+        EvidenceTag.objects.filter(evidence=evidence).delete()
+        evidence._state.fields_cache.pop("checklist_tag", None)  # the cached tag is gone too
+    return evidence
 
 
 def evidence_prepare(

@@ -18,11 +18,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes.formatting import format_money
-from disputes.models import Client, Milestone, Project, ScopeAgreement
+from disputes.models import Case, Client, Milestone, Project, ScopeAgreement
 from disputes.rules import dates
 from disputes.services.common import apply_fields, changed_fields, ensure_owner, stored_for_update
 from disputes.services.history import changes_record
 from disputes.services.notifications import notification_queue
+from disputes.services.timeline import entry_append
 
 PROJECT_FIELDS = (
     "title",
@@ -177,3 +178,44 @@ def milestones_flag_overdue(*, now: datetime.datetime) -> int:
             )
             flagged += 1
     return flagged
+
+
+def project_work_stop(
+    *, project: Project, actor: User, reason: str = "", now: datetime.datetime | None = None
+) -> Project:
+    """Put the project on "work stopped until paid": shown on its page and its cases, and written on
+    the timeline of each of its open cases, so the record says from when no work was done."""
+    ensure_owner(project, actor)
+    reason = " ".join(reason.split())
+    if len(reason) > 300:
+        raise ValidationError({"reason": "Keep the reason under 300 characters."})
+    now = now or timezone.now()
+    with transaction.atomic():
+        stored = stored_for_update(project)
+        if stored.work_stopped_at is not None:
+            raise ValidationError("Work on this project is already stopped until paid.")
+        stored.work_stopped_at, stored.work_stopped_reason = now, reason
+        stored.save(update_fields=["work_stopped_at", "work_stopped_reason", "updated_at"])
+        body = f"Work on “{stored.title}” stopped until paid." + (f" {reason}" if reason else "")
+        for case in Case.objects.filter(project=stored, status=Case.Status.OPEN).order_by("id"):
+            entry_append(case=case, author=actor, kind="work_stopped", body=body, now=now)
+    return stored
+
+
+def project_work_resume(*, project: Project, actor: User, now: datetime.datetime | None = None) -> Project:
+    """Lift "work stopped until paid", written on the open cases' timelines like the stop."""
+    ensure_owner(project, actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        stored = stored_for_update(project)
+        if stored.work_stopped_at is None:
+            raise ValidationError("Work on this project is not stopped.")
+        stopped_at = stored.work_stopped_at
+        stored.work_stopped_at, stored.work_stopped_reason = None, ""
+        stored.save(update_fields=["work_stopped_at", "work_stopped_reason", "updated_at"])
+        days = (now - stopped_at).days
+        since = "the same day" if days < 1 else f"{days} day{'s' if days != 1 else ''} after it stopped"
+        body = f"Work on “{stored.title}” resumed, {since}."
+        for case in Case.objects.filter(project=stored, status=Case.Status.OPEN).order_by("id"):
+            entry_append(case=case, author=actor, kind="work_resumed", body=body, now=now)
+    return stored

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from disputes.forms import ClientForm, WarningSignForm
 from disputes.models import Case, Client, Project
 from disputes.selectors import HISTORY_LIMIT, field_history
+from disputes.selectors_risk import client_risk
 from disputes.services import clients as client_services
 from disputes.views.common import create_once, form_errors, paginate, querystring_without_page
 from disputes.views.loaders import client_for_owner, loads
@@ -92,6 +93,7 @@ def _client_page(request, client: Client, warning_form: WarningSignForm | None =
         "warning_form": warning_form or WarningSignForm(),
         "changes": field_history(client),
         "limit": HISTORY_LIMIT,
+        "risk": client_risk(client),
     }
     return render(request, "disputes/client_detail.html", context)
 

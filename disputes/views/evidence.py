@@ -1,17 +1,20 @@
 """Evidence files on a case: upload, detail, and the one way every viewer downloads them."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.forms import EvidenceForm
 from disputes.models import Case, Evidence
+from disputes.rules import checklist
 from disputes.services.evidence import EvidenceDetails, EvidenceRefused, evidence_add, evidence_shared_copy
+from disputes.services.evidence import evidence_tag as evidence_tag_service
 from disputes.storage import open_stream
 from disputes.uploads import safe_download_name
-from disputes.views.common import create_once
+from disputes.views.common import create_once, refusal
 from disputes.views.loaders import case_for_owner, evidence_for_owner, loads
 
 
@@ -23,7 +26,11 @@ def evidence_upload(request, case: Case):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         details = EvidenceDetails(
-            kind=data["kind"], caption=data["caption"], captured_on=data["captured_on"], entry=data["entry"]
+            kind=data["kind"],
+            caption=data["caption"],
+            captured_on=data["captured_on"],
+            entry=data["entry"],
+            checklist_item=data["checklist_item"],
         )
         count = len(data["files"])
 
@@ -42,6 +49,21 @@ def evidence_upload(request, case: Case):
             form.add_error(None, error.messages)
     status = 400 if request.method == "POST" else 200
     return render(request, "disputes/evidence_form.html", {"case": case, "form": form}, status=status)
+
+
+@login_required
+@loads(evidence_for_owner)
+@require_POST
+def evidence_tag(request, evidence: Evidence):
+    """Tag a file with the checklist item it stands for, from the case page's checklist."""
+    try:
+        evidence_tag_service(evidence=evidence, actor=request.user, item=request.POST.get("checklist_item", ""))
+    except ValidationError as error:
+        messages.error(request, refusal(error))
+    else:
+        label = dict(checklist.choices(evidence.case.kind)).get(evidence.checklist_item)
+        messages.success(request, f"“{evidence}” now counts for {label}." if label else f"“{evidence}” untagged.")
+    return redirect(f"{evidence.case.get_absolute_url()}#checklist")
 
 
 def attachment_response(evidence: Evidence, *, shared: bool = False) -> FileResponse:

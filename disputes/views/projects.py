@@ -14,6 +14,7 @@ from disputes.forms import AgreementForm, MilestoneForm, MilestonePaidForm, Proj
 from disputes.models import Case, Client, Milestone, Project, ScopeAgreement
 from disputes.selectors import HISTORY_LIMIT, field_history, milestone_history, plan_differences
 from disputes.selectors_lessons import lessons_for
+from disputes.selectors_risk import client_risk
 from disputes.services import projects as project_services
 from disputes.views.common import create_once, form_errors, paginate, querystring_without_page, refusal
 from disputes.views.loaders import agreement_for_owner, loads, milestone_for_owner, project_for_owner
@@ -69,24 +70,29 @@ def project_create(request):
             form_errors(form, error)
     has_clients = Client.objects.for_owner(request.user).exists()
     chosen = form.data if form.is_bound else initial
-    past = _past_lessons(request.user, chosen.get("client"), chosen.get("work_kind"))
-    return render(
-        request, "disputes/project_form.html", {"form": form, "has_clients": has_clients, "past_lessons": past}
-    )
+    context = {"form": form, "has_clients": has_clients, **_new_work(request.user, chosen)}
+    return render(request, "disputes/project_form.html", context)
 
 
-def _past_lessons(user, client, work_kind) -> list:
-    client_id = int(client) if str(client or "").isdigit() and int(client) < 2**63 else None
-    return lessons_for(user, client_id, str(work_kind or ""))
+def _new_work(user, chosen) -> dict:
+    """What the new-project page shows for the client and kind of work chosen so far: lessons from
+    past cases, and the client's risk. Only the user's own clients and cases are read."""
+    raw = str(chosen.get("client") or "")
+    client_id = int(raw) if raw.isdigit() and int(raw) < 2**63 else None
+    client = Client.objects.for_owner(user).filter(pk=client_id).first() if client_id else None
+    return {
+        "past_lessons": lessons_for(user, client.pk if client else None, str(chosen.get("work_kind") or "")),
+        "risk": client_risk(client) if client else None,
+        "risk_client": client,
+    }
 
 
 @login_required
 @require_safe
 def project_lessons(request):
-    """The new-project page's lessons panel for the client and kind of work chosen so far: the page
-    swaps it in as either changes (static/js/lessons.js). Only the user's own cases are read."""
-    past = _past_lessons(request.user, request.GET.get("client"), request.GET.get("work_kind"))
-    return render(request, "disputes/_lessons_panel.html", {"past_lessons": past})
+    """The new-project page's panel (lessons, the client's risk) for the client and kind of work
+    chosen so far: the page swaps it in as either changes (static/js/lessons.js)."""
+    return render(request, "disputes/_lessons_panel.html", _new_work(request.user, request.GET))
 
 
 @login_required
@@ -126,6 +132,7 @@ def _project_page(request, project: Project, milestone_form: MilestoneForm | Non
         "milestone_form": milestone_form or MilestoneForm(),
         "changes": _project_history(project, milestones),
         "limit": HISTORY_LIMIT,
+        "risk": client_risk(project.client),
     }
     return render(request, "disputes/project_detail.html", context)
 
@@ -184,6 +191,32 @@ def milestone_paid(request, milestone: Milestone):
 
 @login_required
 @loads(project_for_owner)
+@require_POST
+def project_work_stop(request, project: Project):
+    """Stop work until paid (with an optional reason), or with `resume` lift the stop."""
+    resume = request.POST.get("resume") == "1"
+    try:
+        if resume:
+            project_services.project_work_resume(project=project, actor=request.user)
+        else:
+            project_services.project_work_stop(
+                project=project, actor=request.user, reason=request.POST.get("reason", "")
+            )
+    except ValidationError as error:
+        messages.error(request, refusal(error))
+    else:
+        open_cases = project.cases.filter(status=Case.Status.OPEN).count()
+        where = (
+            f" Recorded on the timeline of {open_cases} open case{'s' if open_cases != 1 else ''}."
+            if open_cases
+            else ""
+        )
+        messages.success(request, ("Work resumed." if resume else "Work stopped until paid.") + where)
+    return redirect(f"{project.get_absolute_url()}#work-stop")
+
+
+@login_required
+@loads(project_for_owner)
 @require_http_methods(["GET", "POST"])
 def agreement_create(request, project: Project):
     latest = project.agreements.order_by("-version").first()
@@ -204,7 +237,14 @@ def agreement_create(request, project: Project):
         except ValidationError as error:
             form_errors(form, error)
     past = lessons_for(request.user, project.client_id, project.work_kind)
-    context = {"form": form, "project": project, "latest": latest, "past_lessons": past}
+    context = {
+        "form": form,
+        "project": project,
+        "latest": latest,
+        "past_lessons": past,
+        "risk": client_risk(project.client),
+        "risk_client": project.client,
+    }
     return render(request, "disputes/agreement_form.html", context)
 
 

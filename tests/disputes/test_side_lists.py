@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 NOTHING = {
     "proposals": False, "letters": False, "changes": False, "milestones": False, "agreements": False,
-    "deadlines": False, "tickets": False,
+    "deadlines": False, "tickets": False, "client_messages": False,
 }  # fmt: skip
 
 
@@ -50,6 +50,7 @@ def test_a_young_case_has_nothing_to_look_up_and_skips_those_queries(case):
     ticket = Ticket.objects.create(case=case, body="Upwork", created_by=case.owner, created_at=now)
     Deadline.objects.create(owner=case.owner, case=case, ticket=ticket, title="Send evidence",
                             due_at=now + dt.timedelta(days=2), created_at=now, updated_at=now)  # fmt: skip
+    EntryFactory(case=case, kind="message_in", body="Where is my logo?")  # read by the evidence checklist only
     assert side_lists(case) == dict.fromkeys(NOTHING, True)
     view, grown = counted(case)
     assert len(view.proposals) == len(view.letters) == len(view.milestones) == len(view.agreements) == 1
