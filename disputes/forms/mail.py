@@ -29,6 +29,20 @@ class MailForm(forms.Form):
         required=False,
         help_text="Leave empty to send now. Times are in your time zone.",
     )
+    hold_minutes = forms.TypedChoiceField(
+        label="Cool off first",
+        choices=[
+            ("", "No hold (unless the client's last message was heated)"),
+            (15, "Hold 15 minutes"),
+            (20, "Hold 20 minutes"),
+            (30, "Hold 30 minutes"),
+            (60, "Hold 1 hour"),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Written in the heat of the moment? Hold it, read it again, then let it go or cancel it.",
+    )
     template = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, case, **kwargs):

@@ -139,6 +139,10 @@ def _one_reminder_a_day(*, case: Case, author: User, send_after: datetime.dateti
         )
 
 
+# A chosen cooling-off hold: long enough to read the draft again, short of the answer window.
+MAX_HOLD_MINUTES = 120
+
+
 def mail_queue(
     *,
     case: Case,
@@ -150,9 +154,11 @@ def mail_queue(
     purpose: str = ClientMail.Purpose.MESSAGE,
     template: str = "",
     letter: Letter | None = None,
+    hold_minutes: int | None = None,
     now: datetime.datetime | None = None,
 ) -> ClientMail:
-    """Write a mail to the client to the outbox: now, at `send_at`, or after a cooling-off hold.
+    """Write a mail to the client to the outbox: now, at `send_at`, or after a cooling-off hold
+    (the one a heated client message sets, or `hold_minutes` the freelancer chose).
 
     Nothing is on the timeline yet; `mail_record` puts it there once the mail
     server has accepted it.
@@ -162,9 +168,17 @@ def mail_queue(
     attachments = list(attachments)
     subject = " ".join(subject.split())
     _check(case=case, subject=subject, body=body, attachments=attachments, send_at=send_at, now=now)
+    if hold_minutes is not None:
+        if send_at is not None:
+            raise ValidationError({"hold_minutes": "Choose a time to send it or a hold, not both."})
+        if not 1 <= hold_minutes <= MAX_HOLD_MINUTES:
+            raise ValidationError({"hold_minutes": f"Hold it between 1 and {MAX_HOLD_MINUTES} minutes."})
     held = False
     send_after = send_at or now
-    if send_at is None and heated_message(case, now) is not None:
+    if hold_minutes is not None:
+        held = True
+        send_after = now + datetime.timedelta(minutes=hold_minutes)
+    elif send_at is None and heated_message(case, now) is not None:
         held = True
         send_after = now + datetime.timedelta(minutes=settings.MAIL_HOLD_MINUTES)
     with transaction.atomic():

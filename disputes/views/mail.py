@@ -60,6 +60,7 @@ def mail_compose(request, case: Case):
                         body=data["body"],
                         attachments=data["attachments"],
                         send_at=data["send_at"],
+                        hold_minutes=data["hold_minutes"],
                         purpose=ClientMail.Purpose.REMINDER if template else ClientMail.Purpose.MESSAGE,
                         template=template,
                     )
@@ -72,7 +73,7 @@ def mail_compose(request, case: Case):
                 form_errors(form, error)
             else:
                 if created:
-                    messages.success(request, _queued_message(made[0]))
+                    messages.success(request, _queued_message(made[0], chosen_hold=data["hold_minutes"] is not None))
                 else:
                     messages.info(request, "That mail was already written from this form; it was not queued twice.")
                 return redirect(url)
@@ -96,11 +97,13 @@ def mail_compose(request, case: Case):
     return render(request, "disputes/mail_compose.html", context)
 
 
-def _queued_message(mail: ClientMail) -> str:
+def _queued_message(mail: ClientMail, *, chosen_hold: bool = False) -> str:
     if mail.held:
+        minutes = round((mail.send_after - mail.created_at).total_seconds() / 60)
+        why = "as you chose" if chosen_hold else "after the client's heated message"
         return (
-            f"Held for {settings.MAIL_HOLD_MINUTES} minutes to cool off after the client's heated message: "
-            "nothing has been sent yet. Send it now from the case page if you are sure."
+            f"Held for {minutes} minutes to cool off {why}: nothing has been sent yet. "
+            "Send it now or cancel it from the case page."
         )
     if mail.scheduled:
         when = timezone.localtime(mail.send_after)

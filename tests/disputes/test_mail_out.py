@@ -235,3 +235,16 @@ def test_an_entry_for_a_mail_settle_sent_cannot_be_corrected(case, mail_server):
     mail.refresh_from_db()
     with pytest.raises(ValidationError, match="Settle sent"):
         entry_correct(original=mail.entry, author=case.owner, body="I really said something else", channel="email")
+
+
+def test_a_chosen_hold_keeps_a_calm_reply_back_and_refuses_odd_holds(case):
+    with time_machine.travel(T0, tick=False):
+        mail = queue(case, hold_minutes=20)
+        assert mail.held and mail.send_after == T0 + dt.timedelta(minutes=20)
+        assert mail_send(pk=mail.pk).value == "not_ours"  # the hold is kept: not due yet
+        for bad in (0, -5, 121):
+            with pytest.raises(ValidationError, match="between 1 and 120"):
+                queue(case, subject=f"Hold {bad}", hold_minutes=bad)
+        with pytest.raises(ValidationError, match="not both"):
+            queue(case, subject="Both", hold_minutes=15, send_at=T0 + dt.timedelta(hours=3))
+    assert ClientMail.objects.filter(case=case).count() == 1

@@ -192,3 +192,15 @@ def test_an_import_over_the_size_limit_is_refused_on_the_form(owner_client, case
     response = owner_client.post(reverse("disputes:mail_import", args=[case.pk]), {"file": upload, "time_zone": "UTC"})
     assert response.status_code == 200 and "larger than" in response.content.decode()
     assert TimelineEntry.objects.count() == 0
+
+
+def test_the_composer_holds_a_draft_for_the_chosen_delay(owner_client, case):
+    page = owner_client.get(compose_url(case)).content.decode()
+    assert 'name="hold_minutes"' in page and "Hold 15 minutes" in page
+    data = {"subject": "About the logo", "body": "Here is what I can do.", "hold_minutes": "15", "submission_key": KEY}
+    response = owner_client.post(compose_url(case), data, follow=True)
+    assert "Held for 15 minutes to cool off as you chose: nothing has been sent yet." in response.content.decode()
+    mail = ClientMail.objects.get(case=case)
+    assert mail.held and round((mail.send_after - mail.created_at).total_seconds()) == 15 * 60
+    refused = owner_client.post(compose_url(case), {**data, "hold_minutes": "7", "submission_key": KEY[::-1]})
+    assert refused.status_code == 200 and ClientMail.objects.filter(case=case).count() == 1

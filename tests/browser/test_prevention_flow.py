@@ -1,0 +1,89 @@
+"""Prevention, walked through in Chromium: a risky client's reasons and advice on a new project,
+work stopped until paid, and a quality case's evidence checklist filling up as files come in."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from disputes.models import WarningSign
+from tests.conftest import png_bytes
+from tests.factories import PASSWORD, CaseFactory, ClientFactory, ProjectFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page: Page, live_server, user) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+
+
+def test_a_risky_client_and_stopped_work(live_server, page: Page, shot, console_errors):
+    user = UserFactory(email="risk@example.com", time_zone="Europe/Berlin")
+    calm = ClientFactory(owner=user, name="Calm Co")
+    shady = ClientFactory(owner=user, name="Shady Ltd")
+    for kind in ("source_before_payment", "off_platform"):
+        WarningSign.objects.create(client=shady, kind=kind, noticed_on=timezone.localdate())
+    case = CaseFactory(project__client=shady, project__title="Brand refresh", title="Unpaid second invoice")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/projects/new/")
+    expect(page.get_by_test_id("client-risk")).to_have_count(0)
+    page.select_option("#id_client", str(shady.pk))
+    risk = page.get_by_test_id("client-risk")
+    expect(risk.get_by_test_id("risk-level")).to_have_text("High risk")
+    expect(risk.get_by_test_id("risk-reasons")).to_contain_text("asked for source files before paying")
+    expect(risk.get_by_test_id("risk-advice")).to_contain_text("No source files")
+    shot("80-new-project-risk")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot("80-new-project-risk-phone")
+    page.select_option("#id_client", str(calm.pk))
+    expect(page.get_by_test_id("risk-level")).to_have_text("Low risk")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}{case.project.get_absolute_url()}")
+    page.fill("#work-stop-reason", "Invoice 2 unpaid since 1 May")
+    page.get_by_test_id("work-stop").click()
+    expect(page.locator(".alert-success")).to_contain_text("Recorded on the timeline of 1 open case.")
+    expect(page.get_by_test_id("work-stopped")).to_contain_text("Invoice 2 unpaid since 1 May")
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    expect(page.get_by_test_id("work-stopped")).to_contain_text("Brand refresh")
+    expect(page.locator(".timeline")).to_contain_text("Work on “Brand refresh” stopped until paid.")
+    assert console_errors == []
+
+
+def test_a_quality_case_lists_missing_evidence_until_it_is_attached(live_server, page: Page, shot, tmp_path):
+    user = UserFactory(email="checklist@example.com")
+    case = CaseFactory(project__client__owner=user, kind="quality", title="Logo not as agreed")
+    ProjectFactory(client=case.client)
+    picture = tmp_path / "delivered logo.png"
+    picture.write_bytes(png_bytes())
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    checklist = page.get_by_test_id("evidence-checklist")
+    expect(checklist.get_by_test_id("checklist-percent")).to_have_text("0 of 5 · 0%")
+    expect(checklist.locator("[data-done=no]")).to_have_count(5)
+    expect(checklist).to_contain_text("Proof of delivery · missing")
+
+    page.get_by_role("link", name="Add evidence").first.click()
+    page.set_input_files("#id_files", str(picture))
+    page.select_option("#id_kind", "deliverable")
+    page.select_option("#id_checklist_item", label="Proof of delivery")
+    page.click("button:has-text('Upload')")
+    checklist = page.get_by_test_id("evidence-checklist")
+    # Tagged as delivery proof: it counts for that item only, not by its kind for another.
+    expect(checklist.get_by_test_id("checklist-percent")).to_have_text("1 of 5 · 20%")
+    expect(checklist).to_contain_text("Proof of delivery · 1 file tagged")
+
+    page.get_by_test_id("evidence-tag").first.locator("select").select_option(label="The client's change requests")
+    page.get_by_test_id("evidence-tag").first.get_by_role("button", name="Tag").click()
+    expect(page.locator(".alert-success")).to_contain_text("now counts for The client's change requests")
+    expect(page.get_by_test_id("checklist-percent")).to_have_text("1 of 5 · 20%")
+    expect(page.get_by_test_id("evidence-checklist")).to_contain_text("Proof of delivery · missing")
+    expect(page.get_by_test_id("evidence-checklist")).to_contain_text("The client's change requests · 1 file tagged")
+    shot("81-evidence-checklist")
