@@ -11,6 +11,7 @@ from disputes.views import (
     letters,
     mail,
     mediation,
+    phrases,
     profile,
     projects,
     record,
@@ -24,6 +25,8 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("health/", health.health, name="health"),
     path("profile/", profile.profile, name="profile"),
+    path("phrasebook/", phrases.phrasebook, name="phrasebook"),
+    path("phrasebook/<int:pk>/", phrases.phrase_update, name="phrase_update"),
     # Deadlines: the board, the catalogue, the calendar feed
     path("deadlines/", deadlines.deadline_board, name="deadline_board"),
     path("deadlines/common/", deadlines.deadline_templates, name="deadline_templates"),

@@ -39,6 +39,7 @@ POST_ONLY = {
     "disputes:milestone_paid",
     "disputes:project_work_stop",
     "disputes:evidence_tag",
+    "disputes:phrase_update",
     "disputes:entry_add",
     "disputes:client_archive",
     "disputes:client_restore",
@@ -98,6 +99,7 @@ GET_ONLY = {
 }
 GET_POST = {
     "disputes:profile",
+    "disputes:phrasebook",
     "disputes:case_deadlines",
     "disputes:deadline_move",
     "disputes:deadline_templates",

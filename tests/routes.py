@@ -26,6 +26,7 @@ from disputes.models import (
     MediatorInvitation,
     Milestone,
     Notification,
+    Phrase,
     Project,
     ReceivedMessage,
     Review,
@@ -41,6 +42,7 @@ from disputes.services.evidence import EvidenceDetails, evidence_add
 from disputes.services.letters import letter_defaults, letter_draft, letter_finalize
 from disputes.services.mail_out import mail_queue
 from disputes.services.mediation import mediator_accept, mediator_invite, settlement_propose
+from disputes.services.phrases import phrase_add
 from tests.conftest import png_bytes
 from tests.factories import (
     AgreementFactory,
@@ -77,6 +79,7 @@ class World:
     deadline: Deadline
     template: DeadlineTemplate
     feed_token: str
+    phrase: Phrase
 
 
 def build_world(user) -> World:
@@ -119,6 +122,7 @@ def build_world(user) -> World:
     )  # fmt: skip
     template = template_add(owner=user, title="My own deadline", days=3, owed_by="me")
     return World(
+        phrase=phrase_add(user=user, moment="boundary", text="Outside the scope."),
         ticket=ticket,
         deadline=deadline,
         template=template,
@@ -167,6 +171,7 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:evidence_detail": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
         "disputes:evidence_download": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
         "disputes:evidence_tag": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
+        "disputes:phrase_update": {"pk": w.phrase.pk},
         "disputes:evidence_shared_download": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
         "disputes:evidence_thumbnail": {"pk": w.case.pk, "evidence_pk": s.evidence.pk},
         "disputes:case_mediators": {"pk": w.case.pk},
@@ -266,6 +271,8 @@ POST_DATA = {
     "disputes:milestone_paid": {"paid_on": "2026-01-01"},
     "disputes:project_work_stop": {"reason": "Hijacked"},
     "disputes:evidence_tag": {"checklist_item": "client_messages"},
+    "disputes:phrasebook": {"moment": "acknowledge", "text": "Hijacked"},
+    "disputes:phrase_update": {"text": "Hijacked"},
     "disputes:agreement_create": {
         "deliverables": "Hijacked",
         "price": "1",

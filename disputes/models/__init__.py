@@ -23,6 +23,7 @@ from disputes.models.letters import Letter, letter_upload_to
 from disputes.models.mail import ClientMail, ReceivedMessage, raw_mail_upload_to
 from disputes.models.outbox import Notification, OutboxRow
 from disputes.models.parties import Client, Milestone, Project, ScopeAgreement, WarningSign
+from disputes.models.phrases import Phrase
 from disputes.models.record import CasefileExport, FieldChange, Seal, SealTimestamp
 from disputes.models.review import (
     MediatorAccess,
@@ -64,6 +65,7 @@ __all__ = [
     "OpenedTally",
     "OutboxRow",
     "OwnedQuerySet",
+    "Phrase",
     "Project",
     "ReceivedMessage",
     "Reminder",

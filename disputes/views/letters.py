@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from disputes.forms import FinalizeForm, LetterForm, VerifyCasefileForm
 from disputes.models import Case, Channel, Letter
 from disputes.selectors import plan_differences
+from disputes.selectors_phrases import phrasebook_for
 from disputes.services import letters as letter_services
 from disputes.services.casefile import casefile_name, casefile_stream
 from disputes.services.proofs import given_keys
@@ -57,6 +58,7 @@ def letter_new(request, case: Case, kind: str):
         {
             "case": case,
             "form": form,
+            "phrase_moments": phrasebook_for(request.user)[0],
             "kind_label": Letter.Kind(kind).label,
             "supersedes": supersedes,
             "differences": plan_differences(case.project),
@@ -91,6 +93,7 @@ def letter_edit(request, letter: Letter):
             "case": letter.case,
             "form": form,
             "letter": letter,
+            "phrase_moments": phrasebook_for(request.user)[0],
             "kind_label": letter.get_kind_display(),
             "differences": plan_differences(letter.case.project),
         },

@@ -36,6 +36,7 @@ from disputes.models import (
     MediatorAccess,
     MediatorInvitation,
     Milestone,
+    Phrase,
     Project,
     ReceivedMessage,
     ScopeAgreement,
@@ -190,3 +191,7 @@ def deadline_for_owner(request: HttpRequest, pk: int, deadline_pk: int) -> Deadl
 def template_for_owner(request: HttpRequest, template_pk: int) -> DeadlineTemplate:
     """One of the user's own catalogue entries (the shared ones cannot be deleted)."""
     return get_object_or_404(DeadlineTemplate.objects.filter(owner=request.user), pk=template_pk)
+
+
+def phrase_for_owner(request: HttpRequest, pk: int) -> Phrase:
+    return get_object_or_404(Phrase.objects.filter(owner=request.user, removed=False), pk=pk)

@@ -16,6 +16,7 @@ from disputes import mailparse
 from disputes.forms import ImportApplyForm, ImportUploadForm, MailForm
 from disputes.models import Case, ClientMail, ReceivedMessage
 from disputes.rules import tone
+from disputes.selectors_phrases import phrasebook_for
 from disputes.services import imports as import_services
 from disputes.services import mail_in, mail_out, reminder_kit
 from disputes.services.submissions import submission_once
@@ -93,6 +94,7 @@ def mail_compose(request, case: Case):
         "draft_hints": draft_hints,
         "checked": request.method == "POST" and "check" in request.POST,
         "hold_minutes": settings.MAIL_HOLD_MINUTES,
+        "phrase_moments": phrasebook_for(request.user)[0],
     }
     return render(request, "disputes/mail_compose.html", context)
 
