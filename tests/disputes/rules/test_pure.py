@@ -31,6 +31,7 @@ def test_the_rules_are_split_by_subject():
         "ladder",
         "lessons",
         "money",
+        "phrasebook",
         "risk",
         "tone",
     ]
