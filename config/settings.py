@@ -334,6 +334,8 @@ MEDIATOR_INVITATION_DAYS = env_int("MEDIATOR_INVITATION_DAYS", 7, minimum=1)
 # Invitations are e-mails from Settle's domain to any address: capped per case and per person per day.
 MEDIATOR_INVITATIONS_PER_CASE_PER_DAY = env_int("MEDIATOR_INVITATIONS_PER_CASE_PER_DAY", 5, minimum=1)
 MEDIATOR_INVITATIONS_PER_USER_PER_DAY = env_int("MEDIATOR_INVITATIONS_PER_USER_PER_DAY", 20, minimum=1)
+# Offers e-mailed to a client with an answer link: a few per case a day.
+OFFER_EMAILS_PER_CASE_PER_DAY = env_int("OFFER_EMAILS_PER_CASE_PER_DAY", 3, minimum=1)
 # A payment demand asks for payment within this many days of the date it is sent.
 LETTER_DEADLINE_DAYS = env_int("LETTER_DEADLINE_DAYS", 7, minimum=1)
 # Timeline entries per page on a case (newest page first; older pages by link).

@@ -27,6 +27,7 @@ from disputes.models import (
     FieldChange,
     Letter,
     Milestone,
+    Offer,
     Project,
     Review,
     ScopeAgreement,
@@ -127,6 +128,7 @@ class CaseView:
     outside_deadlines: list = field(default_factory=list)
     has_tickets: bool = False
     checklist: checklist_rules.Checklist | None = None
+    offers: list = field(default_factory=list)
     history_limit: int = HISTORY_LIMIT
     # Staff's extras.
     review: Review | None = None
@@ -224,6 +226,8 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
         if ladder.in_review(case.ladder_state):
             view.in_review = case.reviews.filter(state=Review.State.OPEN).first()
         view.mails_waiting = [mail for mail in mails if mail.waiting]
+        if has["offers"]:
+            view.offers = list(case.offers.select_related("notification").order_by("-created_at", "-id"))
         if case.reply_token:  # only mail to the reply address can be held
             view.received_held = list(case.received.filter(status="held").order_by("-received_at", "-id"))
     if viewer == STAFF:
@@ -258,6 +262,7 @@ def side_lists(case: Case) -> dict[str, bool]:
 
     tests = {
         "proposals": exists(SettlementProposal, case=case.pk),
+        "offers": exists(Offer, case=case.pk),
         "letters": exists(Letter, case=case.pk),
         "changes": exists(FieldChange, subject=FieldChange.subject_of(case), subject_id=case.pk),
         "milestones": exists(Milestone, project=case.project_id),

@@ -11,6 +11,7 @@ from disputes.views import (
     letters,
     mail,
     mediation,
+    offers,
     phrases,
     profile,
     projects,
@@ -108,6 +109,8 @@ urlpatterns = [
         mediation.settlement_answer,
         name="settlement_answer",
     ),
+    path("cases/<int:pk>/offers/new/", offers.offer_new, name="offer_new"),
+    path("cases/<int:pk>/offers/<int:offer_pk>/<slug:action>/", offers.offer_action, name="offer_action"),
     # Mail with the client, and imports
     path("cases/<int:pk>/mail/new/", mail.mail_compose, name="mail_compose"),
     path("cases/<int:pk>/mail/<int:mail_pk>/send-now/", mail.mail_send_now, name="mail_send_now"),
@@ -151,6 +154,7 @@ urlpatterns = [
     path("staff/cases/<int:pk>/close/", staff.review_close, name="review_close"),
     # Mediators
     path("mediation/invitations/<str:token>/", mediation.invitation, name="mediation_invitation"),
+    path("offer/<str:token>/", offers.offer_public, name="offer_public"),
     path("mediation/cases/<int:pk>/", mediation.mediation_case, name="mediation_case"),
     path("mediation/cases/<int:pk>/note/", mediation.mediation_note, name="mediation_note"),
     path("mediation/cases/<int:pk>/settlement/", mediation.mediation_propose, name="mediation_propose"),

@@ -5,6 +5,7 @@ PUBLIC = {
     "disputes:health",
     "disputes:calendar_ics",
     "disputes:mediation_invitation",
+    "disputes:offer_public",
     "disputes:signing_key",
     "disputes:signing_key_pem",
     "disputes:signing_keys_json",
@@ -54,6 +55,7 @@ POST_ONLY = {
     "disputes:deadline_met",
     "disputes:deadline_template_delete",
     "disputes:feedback_reminder",
+    "disputes:offer_action",
 }
 GET_ONLY = {
     "disputes:health",
@@ -120,6 +122,8 @@ GET_POST = {
     "disputes:letter_edit",
     "disputes:casefile_verify",
     "disputes:mediation_invitation",
+    "disputes:offer_public",
+    "disputes:offer_new",
     "disputes:mail_compose",
     "disputes:mail_import",
     "disputes:mail_import_preview",

@@ -26,6 +26,7 @@ from disputes.models import (
     MediatorInvitation,
     Milestone,
     Notification,
+    Offer,
     Phrase,
     Project,
     ReceivedMessage,
@@ -42,6 +43,7 @@ from disputes.services.evidence import EvidenceDetails, evidence_add
 from disputes.services.letters import letter_defaults, letter_draft, letter_finalize
 from disputes.services.mail_out import mail_queue
 from disputes.services.mediation import mediator_accept, mediator_invite, settlement_propose
+from disputes.services.offers import offer_make
 from disputes.services.phrases import phrase_add
 from tests.conftest import png_bytes
 from tests.factories import (
@@ -80,6 +82,8 @@ class World:
     template: DeadlineTemplate
     feed_token: str
     phrase: Phrase
+    offer: Offer
+    offer_token: str
 
 
 def build_world(user) -> World:
@@ -121,7 +125,17 @@ def build_world(user) -> World:
         ticket=ticket,
     )  # fmt: skip
     template = template_add(owner=user, title="My own deadline", days=3, owed_by="me")
+    offer, _ = offer_make(
+        case=case, actor=user, side="client", amount=Decimal("10"), currency=case.currency, terms="Ten",
+        expires_on=datetime.date.today() + datetime.timedelta(days=30),
+    )  # fmt: skip
+    _, offer_token = offer_make(
+        case=case, actor=user, side="freelancer", amount=Decimal("12"), currency=case.currency, terms="Twelve",
+        expires_on=datetime.date.today() + datetime.timedelta(days=30), email=True,
+    )  # fmt: skip
     return World(
+        offer=offer,
+        offer_token=offer_token,
         phrase=phrase_add(user=user, moment="boundary", text="Outside the scope."),
         ticket=ticket,
         deadline=deadline,
@@ -224,6 +238,9 @@ def route_kwargs(name: str, w: World, *, secondary: World | None = None) -> dict
         "disputes:calendar_ics": {"token": "not-a-real-token"},
         "disputes:timeline_export": {"pk": w.case.pk},
         "disputes:feedback_reminder": {"pk": w.case.pk},
+        "disputes:offer_new": {"pk": w.case.pk},
+        "disputes:offer_action": {"pk": w.case.pk, "offer_pk": s.offer.pk, "action": "decline"},
+        "disputes:offer_public": {"token": "not-a-real-token"},
     }
     return table[name]
 
@@ -252,6 +269,7 @@ MIXED = [
     "disputes:received_decide",
     "disputes:deadline_met",
     "disputes:deadline_move",
+    "disputes:offer_action",
 ]
 
 # Ten days ahead: a due time every deadline form accepts.
@@ -273,6 +291,13 @@ POST_DATA = {
     "disputes:evidence_tag": {"checklist_item": "client_messages"},
     "disputes:phrasebook": {"moment": "acknowledge", "text": "Hijacked"},
     "disputes:phrase_update": {"text": "Hijacked"},
+    "disputes:offer_new": {
+        "side": "client",
+        "amount": "5",
+        "currency": "USD",
+        "terms": "Hijacked",
+        "expires_on": (datetime.date.today() + datetime.timedelta(days=5)).isoformat(),
+    },
     "disputes:agreement_create": {
         "deliverables": "Hijacked",
         "price": "1",

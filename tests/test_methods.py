@@ -38,6 +38,8 @@ def _url(name: str, world) -> str:
     if name == "disputes:mediation_invitation":
         # A link that works, so the answer is about the method, not the token.
         return reverse(name, args=[world.invitation_token])
+    if name == "disputes:offer_public":
+        return reverse(name, args=[world.offer_token])
     if name == "disputes:calendar_ics":
         return reverse(name, args=[world.feed_token])
     has_ids = bool(url_patterns_by_name()[name].pattern.converters)

@@ -23,6 +23,7 @@ from disputes.forms.fields import (
 )
 from disputes.forms.letters import LetterForm, VerifyCasefileForm
 from disputes.forms.mail import FinalizeForm, ImportApplyForm, ImportUploadForm, MailForm
+from disputes.forms.offers import OfferAnswerForm, OfferForm
 from disputes.forms.parties import (
     AgreementForm,
     ClientForm,
@@ -73,6 +74,8 @@ __all__ = [
     "MilestonePaidForm",
     "MoveForm",
     "NoAnswerNeededForm",
+    "OfferAnswerForm",
+    "OfferForm",
     "ProfileForm",
     "ProjectCreateForm",
     "ProjectForm",

@@ -21,6 +21,7 @@ from disputes.models.evidence import (
 from disputes.models.heartbeat import Heartbeat
 from disputes.models.letters import Letter, letter_upload_to
 from disputes.models.mail import ClientMail, ReceivedMessage, raw_mail_upload_to
+from disputes.models.offers import Offer
 from disputes.models.outbox import Notification, OutboxRow
 from disputes.models.parties import Client, Milestone, Project, ScopeAgreement, WarningSign
 from disputes.models.phrases import Phrase
@@ -62,6 +63,7 @@ __all__ = [
     "MediatorInvitation",
     "Milestone",
     "Notification",
+    "Offer",
     "OpenedTally",
     "OutboxRow",
     "OwnedQuerySet",

@@ -196,6 +196,8 @@ class TimelineEntry(models.Model):
         OUTSIDE_DEADLINE = "outside_deadline", "Platform ticket or deadline"
         WORK_STOPPED = "work_stopped", "Work stopped until paid"
         WORK_RESUMED = "work_resumed", "Work resumed"
+        OFFER = "offer", "Offer to settle"
+        OFFER_ANSWER = "offer_answer", "Answer to an offer"
 
     # Kinds a person writes by hand; the others are written by services.
     MANUAL_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.CALL, Kind.NOTE, Kind.PAYMENT, Kind.SCOPE_CHANGE)

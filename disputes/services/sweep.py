@@ -38,6 +38,7 @@ from disputes.services.imports import imports_clean
 from disputes.services.letter_tracking import LettersStep, letters_flag_due
 from disputes.services.mail_out import mail_send_due
 from disputes.services.notifications import notifications_send_due
+from disputes.services.offers import offers_expire
 from disputes.services.outbox import Outcome, outbox_reclaim
 from disputes.services.projects import milestones_flag_overdue
 from disputes.services.reminders import ConcernsStep, concerns_flag, reminder_emails_send_due
@@ -65,6 +66,7 @@ class SweepResult:
     client_mail: dict | None = None
     imports_cleaned: int = 0
     deadlines: dict | None = None
+    offers_expired: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -77,6 +79,7 @@ class SweepResult:
             f"e-mails: {o.sent} sent, {o.failed} failed, {o.unknown} of unknown fate"
             + (f", {o.reclaimed} taken back from stopped senders" if o.reclaimed else "")
             + f"; milestones: {self.milestones_overdue} newly past due"
+            + (f"; offers: {self.offers_expired} expired" if self.offers_expired else "")
             + (f"; outside deadlines: {self.deadlines['48h']} warned at 48 h, {self.deadlines['24h']} at 24 h, "
                f"{self.deadlines['missed']} passed" if self.deadlines else "")
             + (f"; mail to clients: {self.client_mail['sent']} sent, {self.client_mail['failed']} failed."
@@ -109,6 +112,7 @@ def sweep_run(*, now: datetime.datetime | None = None) -> SweepResult:
     letters = letters_flag_due(now=now)
     milestones = milestones_flag_overdue(now=now)
     deadlines = deadlines_warn(now=now)
+    offers = offers_expire(now=now)
     outbox = outbox_deliver(now=now)
     client_mail = mail_send_due(now=now)
     pruned = submissions_prune(now=now)
@@ -125,4 +129,5 @@ def sweep_run(*, now: datetime.datetime | None = None) -> SweepResult:
         client_mail=client_mail,
         imports_cleaned=cleaned,
         deadlines=deadlines,
+        offers_expired=offers,
     )

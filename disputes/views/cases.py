@@ -28,6 +28,7 @@ from disputes.selectors import OWNER, archived_case_count, case_view, ladder_con
 from disputes.selectors_deadlines import case_strip
 from disputes.services import cases as case_services
 from disputes.services import followup
+from disputes.services import offers as offer_services
 from disputes.services import timeline as timeline_services
 from disputes.views.common import (
     COUNT_CAP,
@@ -254,6 +255,9 @@ def case_move(request, case: Case, move: str):
         "expected_status": case.status,
         "ground": ladder.default_ground_for_kind(case.kind),
     }
+    settled = offer_services.closing_prefill(case) if move == ladder.RESOLVE else None
+    if settled is not None:
+        initial.update({name: value for name, value in settled.items() if name != "source"})
     form = MoveForm(request.POST or None, move=move, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -293,6 +297,7 @@ def case_move(request, case: Case, move: str):
             "allowed": target is not None,
             "target_rung": ladder.rung(target.stage) if target else None,
             "target_status": Case.Status(target.status).label if target else "",
+            "settled": settled,
         },
     )
 

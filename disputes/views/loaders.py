@@ -36,6 +36,7 @@ from disputes.models import (
     MediatorAccess,
     MediatorInvitation,
     Milestone,
+    Offer,
     Phrase,
     Project,
     ReceivedMessage,
@@ -45,6 +46,7 @@ from disputes.models import (
 )
 from disputes.selectors_outbox import KINDS
 from disputes.services.mediation import InvitationInvalid, invitation_for_token
+from disputes.services.offers import OfferLinkInvalid, offer_for_token
 
 
 def loads(loader: Callable):
@@ -103,6 +105,11 @@ def access_for_owner(request: HttpRequest, pk: int, access_pk: int) -> MediatorA
 def proposal_for_owner(request: HttpRequest, pk: int, proposal_pk: int) -> SettlementProposal:
     proposals = SettlementProposal.objects.filter(case__in=_owner_cases(request), case_id=pk)
     return get_object_or_404(proposals.select_related("case", "entry"), pk=proposal_pk)
+
+
+def offer_for_owner(request: HttpRequest, pk: int, offer_pk: int) -> Offer:
+    offers = Offer.objects.filter(case__in=_owner_cases(request), case_id=pk)
+    return get_object_or_404(offers.select_related("case", "entry"), pk=offer_pk)
 
 
 def client_mail_for_owner(request: HttpRequest, pk: int, mail_pk: int) -> ClientMail:
@@ -168,6 +175,16 @@ def invitation_by_token(request: HttpRequest, token: str) -> MediatorInvitation:
         return invitation_for_token(token)
     except InvitationInvalid:
         raise Http404("This invitation link is not valid any more.") from None
+
+
+def offer_by_token(request: HttpRequest, token: str) -> Offer:
+    """The offer behind a client's link, whatever its state (its page says why it cannot be answered).
+
+    An unknown token is 404."""
+    try:
+        return offer_for_token(token)
+    except OfferLinkInvalid:
+        raise Http404("This link is not valid. Check that it was copied whole from the e-mail.") from None
 
 
 def staff_required(view):

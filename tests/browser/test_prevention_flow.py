@@ -1,11 +1,15 @@
 """Prevention, walked through in Chromium: a risky client's reasons and advice on a new project,
 work stopped until paid, and a quality case's evidence checklist filling up as files come in."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from disputes.models import WarningSign
+from tests.browser.conftest import SCREENSHOTS, link_in_mail
 from tests.conftest import png_bytes
 from tests.factories import PASSWORD, CaseFactory, ClientFactory, ProjectFactory, UserFactory
 
@@ -87,3 +91,44 @@ def test_a_quality_case_lists_missing_evidence_until_it_is_attached(live_server,
     expect(page.get_by_test_id("evidence-checklist")).to_contain_text("Proof of delivery · missing")
     expect(page.get_by_test_id("evidence-checklist")).to_contain_text("The client's change requests · 1 file tagged")
     shot("81-evidence-checklist")
+
+
+def test_the_client_accepts_an_emailed_offer_and_the_case_closes_on_it(live_server, page: Page, browser, shot):
+    user = UserFactory(email="offers@example.com", time_zone="Europe/Berlin")
+    case = CaseFactory(project__client__owner=user, project__client__email="ben@bakery.example",
+                       project__title="Bakery website", title="Second invoice unpaid", currency="EUR",
+                       amount_in_dispute=Decimal("1600"))  # fmt: skip
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.get_by_test_id("offer-new").click()
+    page.fill("#id_amount", "1200")
+    page.fill("#id_terms", "You pay 1,200 EUR by Friday; I hand over the source files the same day.")
+    page.fill("#id_expires_on", (timezone.localdate() + dt.timedelta(days=7)).isoformat())
+    page.check("#id_email")
+    shot("82-offer-form")
+    page.click("button:has-text('Record the offer')")
+    offer = page.get_by_test_id("offer")
+    expect(offer).to_have_attribute("data-status", "open")
+    expect(offer.get_by_test_id("offer-mail")).to_contain_text("Sent by Settle to ben@bakery.example")
+
+    link = link_in_mail(live_server.url, "ben@bakery.example", "/offer/")
+    client_page = browser.new_context(viewport={"width": 375, "height": 800}).new_page()
+    client_page.goto(link)
+    expect(client_page.get_by_test_id("offer-text")).to_contain_text("1,200.00 EUR to settle “Bakery website”")
+    assert client_page.evaluate("document.documentElement.scrollWidth") <= 375
+    client_page.screenshot(path=str(SCREENSHOTS / "83-offer-client-phone.png"), full_page=True)
+    client_page.click("button:has-text('Accept this offer')")
+    expect(client_page.get_by_test_id("offer-answered")).to_contain_text("You accepted this offer")
+    client_page.goto(link)  # the link works once
+    expect(client_page.get_by_role("button", name="Accept this offer")).to_have_count(0)
+
+    page.reload()
+    expect(page.get_by_test_id("offer")).to_have_attribute("data-status", "accepted")
+    page.get_by_test_id("resolve-from-offer").click()
+    expect(page.get_by_test_id("settled-prefill")).to_be_visible()
+    expect(page.locator("#id_amount_recovered")).to_have_value("1200.00")
+    shot("84-close-from-offer")
+    page.click("button:has-text('Resolve')")
+    expect(page.locator("body")).to_contain_text("1,200.00 EUR recovered")
+    expect(page.locator(".timeline")).to_contain_text("The client accepted the offer of 1,200.00 EUR")

@@ -14,13 +14,14 @@ from disputes.models import Case, Deadline, SettlementProposal, Ticket
 from disputes.selectors import OWNER, STAFF, case_view, side_lists
 from disputes.services.cases import case_update
 from disputes.services.letters import letter_defaults, letter_discard, letter_draft
+from disputes.services.offers import offer_make
 from tests.factories import AgreementFactory, CaseFactory, EntryFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db
 
 NOTHING = {
     "proposals": False, "letters": False, "changes": False, "milestones": False, "agreements": False,
-    "deadlines": False, "tickets": False, "client_messages": False,
+    "deadlines": False, "tickets": False, "client_messages": False, "offers": False,
 }  # fmt: skip
 
 
@@ -51,12 +52,15 @@ def test_a_young_case_has_nothing_to_look_up_and_skips_those_queries(case):
     Deadline.objects.create(owner=case.owner, case=case, ticket=ticket, title="Send evidence",
                             due_at=now + dt.timedelta(days=2), created_at=now, updated_at=now)  # fmt: skip
     EntryFactory(case=case, kind="message_in", body="Where is my logo?")  # read by the evidence checklist only
+    offer_make(case=case, actor=case.owner, side="client", amount=Decimal("90"), currency=case.currency,
+               terms="90 and done", expires_on=timezone.localdate() + dt.timedelta(days=3))  # fmt: skip
     assert side_lists(case) == dict.fromkeys(NOTHING, True)
     view, grown = counted(case)
     assert len(view.proposals) == len(view.letters) == len(view.milestones) == len(view.agreements) == 1
     assert [change.new_value for change in view.changes] == ["Logo, second round"]
     assert [d.title for d in view.outside_deadlines] == ["Send evidence"] and view.has_tickets
-    assert grown == young + 6  # the six lists' own queries, nothing per row
+    assert len(view.offers) == 1
+    assert grown == young + 7  # the seven lists' own queries, nothing per row
     # Staff read the same lists, but never the owner's letters.
     staff_view, _ = counted(case, STAFF)
     assert len(staff_view.milestones) == 1 and staff_view.letters == []
