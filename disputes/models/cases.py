@@ -269,6 +269,19 @@ class TimelineEntry(models.Model):
         raise AppendOnlyError("Timeline entries cannot be deleted; add a correction instead.")
 
     @property
+    def label(self) -> str:
+        """What the entry is, in a list's words: a ladder move says which ("Case closed: resolved")."""
+        if self.kind != self.Kind.STAGE_CHANGE:
+            return self.get_kind_display()
+        if self.move == "opened":
+            return "Case opened"
+        if self.to_status and self.to_status != Case.Status.OPEN:
+            return f"Case closed: {Case.Status(self.to_status).label.lower()}"
+        if self.move == ladder.REOPEN:
+            return "Case reopened"
+        return f"Moved to {self.get_to_stage_display().lower()}"
+
+    @property
     def recorded_later(self) -> bool:
         """Whether it was written down noticeably after it happened."""
         return abs((self.recorded_at - self.happened_at).total_seconds()) > 60

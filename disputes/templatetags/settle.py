@@ -57,6 +57,18 @@ def asset(path: str) -> str:
     return links.asset(path)
 
 
+# The owner's case pages by URL name; staff's and a mediator's case pages belong to their own sections.
+_CASE_WORDS = ("case", "entry", "evidence", "concern", "offer", "letter", "mail", "received", "ticket", "timeline")
+
+
+@register.filter
+def in_cases(url_name: str | None) -> bool:
+    """Whether the navigation's "Cases" is the current section for this URL name."""
+    if not url_name or url_name.startswith(("staff", "review", "mediation")) or url_name == "casefile_verify":
+        return False
+    return any(word in url_name for word in _CASE_WORDS)
+
+
 @register.simple_tag
 def submission_key() -> str:
     """A hidden field that makes a form post that creates something safe to send twice."""
