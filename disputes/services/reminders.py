@@ -123,10 +123,15 @@ def _build_message(email: ReminderEmail, now: datetime.datetime) -> EmailMultiAl
     overdue = sum(item["kind"] == Reminder.Kind.OVERDUE for item in items)
     context = {"user": user, "items": items, "overdue": overdue, "site_url": settings.SITE_URL}
     # No user-typed text goes into a header: client names and case titles stay in the body.
-    subject = (
-        f"Settle: {overdue} client concern{'s' if overdue != 1 else ''} past the response window"
-        if overdue
-        else f"Settle: {len(items)} client concern{'s' if len(items) != 1 else ''} due soon"
+    soon = len(items) - overdue
+    context["soon"] = soon
+    subject = "Settle: " + ", ".join(
+        part
+        for part in (
+            f"{overdue} client concern{'s' if overdue != 1 else ''} past the response window" if overdue else "",
+            f"{soon}{'' if overdue else ' client concern' + ('s' if soon != 1 else '')} due soon" if soon else "",
+        )
+        if part
     )
     with timezone.override(user.time_zone):
         text = render_to_string("disputes/email/reminders.txt", context)
