@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from disputes.models import WarningSign
+from disputes.services.timeline import entry_add
 from tests.browser.conftest import SCREENSHOTS, link_in_mail
 from tests.conftest import png_bytes
 from tests.factories import PASSWORD, CaseFactory, ClientFactory, ProjectFactory, UserFactory
@@ -132,3 +133,27 @@ def test_the_client_accepts_an_emailed_offer_and_the_case_closes_on_it(live_serv
     page.click("button:has-text('Resolve')")
     expect(page.locator("body")).to_contain_text("1,200.00 EUR recovered")
     expect(page.locator(".timeline")).to_contain_text("The client accepted the offer of 1,200.00 EUR")
+
+
+def test_a_heated_message_gets_a_held_tone_flagged_reply(live_server, page: Page, shot):
+    user = UserFactory(email="cool@example.com", time_zone="Europe/Berlin")
+    case = CaseFactory(project__client__owner=user, project__client__email="angry@client.example", title="Late logo")
+    entry_add(case=case, author=user, kind="message_in", channel="email",
+              body="This is UNACCEPTABLE!!! You always miss every deadline. Your fault.")  # fmt: skip
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.get_by_test_id("write-to-client").click()
+    expect(page.get_by_test_id("cool-off")).to_contain_text("reads as heated")
+    expect(page.get_by_test_id("clock-left")).to_contain_text("left")
+    page.fill("#id_subject", "About the logo")
+    page.fill("#id_body", "You NEVER read my messages!!! This is your fault.")
+    page.click("button:has-text('Check the tone')")
+    hints = page.get_by_test_id("tone-hints")
+    expect(hints).to_contain_text("How your draft may read")
+    expect(page.locator("#id_body")).to_have_value("You NEVER read my messages!!! This is your fault.")
+    shot("85-heated-reply-hints")
+    page.get_by_test_id("mail-send").click()
+    expect(page.locator(".alert-success, .alert-info").first).to_contain_text("Held for")
+    expect(page.get_by_test_id("mail-held")).to_contain_text("Held to cool off until")
+    expect(page.locator(".timeline")).not_to_contain_text("You NEVER read my messages")  # nothing sent yet
