@@ -7,6 +7,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.diff import agreement_changes
@@ -120,6 +121,9 @@ def project_detail(request, project: Project):
 
 def _project_page(request, project: Project, milestone_form: MilestoneForm | None = None):
     milestones = list(project.milestones.all())
+    today = timezone.localdate()
+    for milestone in milestones:
+        milestone.past_due = bool(milestone.due_date and not milestone.paid_on and milestone.due_date < today)
     totals = project.milestones.aggregate(total=Sum("amount"), paid=Sum("amount", filter=Q(paid_on__isnull=False)))
     agreements = list(project.agreements.select_related("created_by").order_by("-version"))
     context = {

@@ -12,7 +12,7 @@ from disputes.models import WarningSign
 from disputes.services.timeline import entry_add
 from tests.browser.conftest import SCREENSHOTS, link_in_mail
 from tests.conftest import png_bytes
-from tests.factories import PASSWORD, CaseFactory, ClientFactory, ProjectFactory, UserFactory
+from tests.factories import PASSWORD, CaseFactory, ClientFactory, MilestoneFactory, ProjectFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -157,3 +157,26 @@ def test_a_heated_message_gets_a_held_tone_flagged_reply(live_server, page: Page
     expect(page.locator(".alert-success, .alert-info").first).to_contain_text("Held for")
     expect(page.get_by_test_id("mail-held")).to_contain_text("Held to cool off until")
     expect(page.locator(".timeline")).not_to_contain_text("You NEVER read my messages")  # nothing sent yet
+
+
+def test_the_payment_plan_fits_and_marks_what_is_past_due(live_server, page: Page, shot):
+    user = UserFactory(email="plan@example.com")
+    project = ProjectFactory(client__owner=user, title="Shop build")
+    late = MilestoneFactory(project=project, title="Design phase", due_date=timezone.localdate() - dt.timedelta(days=3))
+    MilestoneFactory(project=project, title="Launch", due_date=timezone.localdate() + dt.timedelta(days=20))
+    _sign_in(page, live_server, user)
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}{project.get_absolute_url()}#milestones")
+        plan = page.locator("#milestones")
+        assert plan.evaluate("el => el.scrollWidth <= el.clientWidth"), f"the plan is cut off at {width} px"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        expect(page.get_by_test_id("milestone-past-due")).to_have_count(1)
+        shot(f"86-payment-plan-{width}")
+    row = page.get_by_test_id("milestone-row").filter(has_text="Design phase")
+    row.locator("summary").click()
+    row.locator("input[name=paid_on]").fill(timezone.localdate().isoformat())
+    row.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("milestone-past-due")).to_have_count(0)
+    late.refresh_from_db()
+    assert late.paid_on == timezone.localdate()
