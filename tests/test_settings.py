@@ -94,3 +94,12 @@ def test_object_storage_is_chosen_by_a_setting_and_needs_its_bucket(tmp_path):
     assert manage("check", "--deploy", "--fail-level", "WARNING", env=env).returncode == 0
     bad = manage("check", env={**env, "FILE_STORAGE": "ftp"})
     assert bad.returncode != 0 and "FILE_STORAGE" in bad.stderr
+
+
+def test_the_pdf_engine_says_only_its_warnings():
+    import logging
+
+    for name in ("weasyprint", "weasyprint.progress", "fontTools.subset"):
+        assert not logging.getLogger(name).isEnabledFor(logging.INFO)
+        assert logging.getLogger(name).isEnabledFor(logging.WARNING)
+    assert logging.getLogger("disputes").isEnabledFor(logging.INFO)
