@@ -4,14 +4,14 @@ from django import forms
 from django.utils import timezone
 
 from accounts.forms import TimeZoneField
-from disputes.forms.fields import BoundedDateField, CurrencyField, DateInput, DateTimeInput, FastSelect, SettleMeta
+from disputes.forms.fields import BoundedDateField, CurrencyField, DateInput, DateTimeInput, SettleMeta
 from disputes.models import Client, Milestone, Project, ScopeAgreement, WarningSign
 from disputes.services.clients import CLIENT_FIELDS
 from disputes.services.projects import PROJECT_FIELDS
 
 
 class ClientForm(forms.ModelForm):
-    time_zone = TimeZoneField(help_text="The client's own time zone.", widget=FastSelect)
+    time_zone = TimeZoneField(help_text="The client's own time zone. Type to search.")
 
     class Meta(SettleMeta):
         model = Client

@@ -6,11 +6,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from accounts.forms import TimeZoneField
 from accounts.models import User
-from disputes.forms.fields import FastSelect, SettleMeta
+from disputes.forms.fields import SettleMeta
 
 
 class ProfileForm(forms.ModelForm):
-    time_zone = TimeZoneField(widget=FastSelect)
+    time_zone = TimeZoneField()
 
     class Meta(SettleMeta):
         model = User
