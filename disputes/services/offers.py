@@ -213,6 +213,23 @@ def link_refusal(offer: Offer, now: datetime.datetime) -> str:
     return ""
 
 
+def _end(offer: Offer, *, status: str, author: User, body: str, now, answerable: bool = False, **answer) -> bool:
+    """End an open offer once: the conditional UPDATE only one caller can win, then the entry that says
+    how it ended, about the offer's own. `answerable` also requires it unexpired on an open case (an
+    answer); a withdrawal or an expiry needs only that it is still open. False if it was not."""
+    still_open = Offer.objects.filter(pk=offer.pk, status=Offer.Status.OPEN)
+    if answerable:
+        still_open = still_open.filter(expires_at__gt=now, case__status=Case.Status.OPEN)
+    with transaction.atomic():
+        if still_open.update(status=status, answered_at=now, **answer) != 1:
+            return False
+        entry = entry_append(
+            case=offer.case, author=author, kind=TimelineEntry.Kind.OFFER_ANSWER, body=body, about=offer.entry, now=now
+        )
+        Offer.objects.filter(pk=offer.pk).update(answer_entry=entry)
+    return True
+
+
 def offer_answer_by_link(*, token: str, accept: bool, ip: str, shown_digest: str, now=None) -> Offer:
     """The client's answer through the e-mailed link, once. Refused (nothing changed) unless the
     offer is still open, unexpired, on an open case, and the page showed its current terms."""
@@ -226,24 +243,17 @@ def offer_answer_by_link(*, token: str, accept: bool, ip: str, shown_digest: str
     if not secrets.compare_digest(shown_digest or "", text_digest(text)):
         raise ValidationError("The offer changed since the page was opened. Read it again below.")
     status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
+    verdict = "accepted" if accept else "declined"
+    body = (
+        f"The client {verdict} the offer of {format_money(offer.amount, offer.currency)} on the page of the "
+        f"link Settle e-mailed to {offer.emailed_to}. Answered from {ip or 'an unknown address'}. "
+        f"The terms the page showed (SHA-256 {text_digest(text)}):\n\n{text}"
+    )
     with transaction.atomic():
         # Single use: only one request moves the offer from open, and only while its case is open.
-        won = Offer.objects.filter(
-            pk=offer.pk, status=Offer.Status.OPEN, expires_at__gt=now, case__status=Case.Status.OPEN
-        ).update(status=status, answered_at=now, answered_via_link=True, answered_ip=ip or None, answered_terms=text)
-        if won != 1:
+        if not _end(offer, status=status, author=offer.case.owner, body=body, now=now, answerable=True,
+                    answered_via_link=True, answered_ip=ip or None, answered_terms=text):  # fmt: skip
             raise ValidationError("This offer has already been answered. The link works once.")
-        verdict = "accepted" if accept else "declined"
-        body = (
-            f"The client {verdict} the offer of {format_money(offer.amount, offer.currency)} on the page of the "
-            f"link Settle e-mailed to {offer.emailed_to}. Answered from {ip or 'an unknown address'}. "
-            f"The terms the page showed (SHA-256 {text_digest(text)}):\n\n{text}"
-        )
-        entry = entry_append(
-            case=offer.case, author=offer.case.owner, kind=TimelineEntry.Kind.OFFER_ANSWER, body=body,
-            about=offer.entry, now=now,
-        )  # fmt: skip
-        Offer.objects.filter(pk=offer.pk).update(answer_entry=entry)
         notification_queue(
             key=f"offer-answer:{offer.pk}",
             user=offer.case.owner,
@@ -268,19 +278,11 @@ def offer_answer(*, offer: Offer, actor: User, accept: bool, now=None) -> Offer:
     now = now or timezone.now()
     if offer.side != Offer.Side.CLIENT:
         raise ValidationError("This is your own offer: the client answers it.")
+    verdict = "Accepted" if accept else "Declined"
+    body = f"{verdict} the client's offer of {format_money(offer.amount, offer.currency)}."
     status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
-    with transaction.atomic():
-        won = Offer.objects.filter(
-            pk=offer.pk, status=Offer.Status.OPEN, expires_at__gt=now, case__status=Case.Status.OPEN
-        ).update(status=status, answered_at=now)
-        if won != 1:
-            raise ValidationError("This offer is no longer open.")
-        verdict = "Accepted" if accept else "Declined"
-        entry = entry_append(
-            case=offer.case, author=actor, kind=TimelineEntry.Kind.OFFER_ANSWER, about=offer.entry, now=now,
-            body=f"{verdict} the client's offer of {format_money(offer.amount, offer.currency)}.",
-        )  # fmt: skip
-        Offer.objects.filter(pk=offer.pk).update(answer_entry=entry)
+    if not _end(offer, status=status, author=actor, body=body, now=now, answerable=True):
+        raise ValidationError("This offer is no longer open.")
     offer.refresh_from_db()
     return offer
 
@@ -291,17 +293,8 @@ def offer_withdraw(*, offer: Offer, actor: User, now=None) -> bool:
     now = now or timezone.now()
     if offer.side != Offer.Side.FREELANCER:
         raise ValidationError("Only your own offer can be withdrawn; answer the client's instead.")
-    with transaction.atomic():
-        won = Offer.objects.filter(pk=offer.pk, status=Offer.Status.OPEN).update(
-            status=Offer.Status.WITHDRAWN, answered_at=now
-        )
-        if won == 1:
-            entry = entry_append(
-                case=offer.case, author=actor, kind=TimelineEntry.Kind.OFFER_ANSWER, about=offer.entry, now=now,
-                body=f"Withdrew the offer of {format_money(offer.amount, offer.currency)}.",
-            )  # fmt: skip
-            Offer.objects.filter(pk=offer.pk).update(answer_entry=entry)
-    return won == 1
+    body = f"Withdrew the offer of {format_money(offer.amount, offer.currency)}."
+    return _end(offer, status=Offer.Status.WITHDRAWN, author=actor, body=body, now=now)
 
 
 def offers_expire(*, now: datetime.datetime) -> int:
@@ -309,17 +302,9 @@ def offers_expire(*, now: datetime.datetime) -> int:
     expired = 0
     due = Offer.objects.filter(status=Offer.Status.OPEN, expires_at__lte=now).select_related("case__owner", "entry")
     for offer in due.order_by("expires_at", "id")[:500]:
-        with transaction.atomic():
-            if not Offer.objects.filter(pk=offer.pk, status=Offer.Status.OPEN).update(
-                status=Offer.Status.EXPIRED, answered_at=now
-            ):
-                continue  # answered or expired by another run meanwhile
-            entry = entry_append(
-                case=offer.case, author=offer.case.owner, kind=TimelineEntry.Kind.OFFER_ANSWER, about=offer.entry,
-                now=now, body=f"The offer of {format_money(offer.amount, offer.currency)} expired with no answer.",
-            )  # fmt: skip
-            Offer.objects.filter(pk=offer.pk).update(answer_entry=entry)
-            expired += 1
+        body = f"The offer of {format_money(offer.amount, offer.currency)} expired with no answer."
+        # False when another run, or an answer, ended it meanwhile.
+        expired += _end(offer, status=Offer.Status.EXPIRED, author=offer.case.owner, body=body, now=now)
     return expired
 
 
