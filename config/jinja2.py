@@ -7,16 +7,19 @@ render several times faster. Django templates include them with
 are the Django ones the partials need, under the same names, with the same
 output: `url` (disputes.links.link), `static`, and the `date`, `timeuntil`, `filesize`, `money` and
 `duration` filters (dates in the active time zone, as Django's templates show them),
-plus `label`, a choice field's label as `get_FOO_display()` gives it.
+plus `label`, a choice field's label as `get_FOO_display()` gives it, and `selected_option`,
+one select's choice marked in options written once for many selects.
 """
 
 import datetime
 from functools import cache, lru_cache
 
+from django.conf import settings
 from django.template import defaultfilters
 from django.utils import dateformat, dates, formats, translation
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone, template_localtime
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from disputes.formatting import format_duration, format_money
 from disputes.links import asset, link
@@ -29,6 +32,11 @@ def date(value, format_string: str) -> str:
     split into its parts once per format instead of on every call, and the codes the pages use
     (day, month, year, hour, minute, zone) written directly: a timeline page writes dozens of
     dates, and Django's per-call set-up was most of each one's cost."""
+    if type(value) is datetime.datetime and value.tzinfo is not None and settings.USE_TZ:
+        writers = _direct_writers(format_string)
+        if writers is not None:  # the common case: an aware time in a format of direct codes only
+            local = value.astimezone(get_current_timezone())
+            return "".join(piece if type(piece) is str else piece(local) for piece in writers)
     if value in (None, ""):
         return ""
     if isinstance(value, datetime.datetime):
@@ -84,6 +92,20 @@ _DIRECT = {
 
 
 @lru_cache(maxsize=128)
+def _direct_writers(format_string: str) -> tuple | None:
+    """The format as literal text and `_DIRECT` writers, or None when it is a named format (which
+    depends on the language) or has a code without a direct writer."""
+    if format_string in formats.FORMAT_SETTINGS:
+        return None
+    writers = []
+    for code, piece in _date_parts(format_string):
+        if code and piece not in _DIRECT:
+            return None
+        writers.append(_DIRECT[piece] if code else piece)
+    return tuple(writers)
+
+
+@lru_cache(maxsize=128)
 def _date_parts(format_string: str) -> tuple[tuple[bool, str], ...]:
     """("j M", ...) as Django's dateformat.Formatter reads it: format codes and literal text."""
     pieces = dateformat.re_formatchars.split(format_string)
@@ -107,6 +129,16 @@ def _labels(model, field_name: str) -> dict:
     return dict(model._meta.get_field(field_name).flatchoices)
 
 
+def selected_option(options: Markup, value: str) -> Markup:
+    """`{{ options|selected_option(value) }}`: a select's `<option>` rows (written once, for every
+    select of a list) with the one whose value is `value` selected; unchanged if none is."""
+    options = escape(options)  # markup stays as it is; plain text is escaped
+    if not value:
+        return options
+    plain, selected = Markup('<option value="{}">').format(value), Markup('<option value="{}" selected>').format(value)
+    return options.replace(plain, selected, 1)
+
+
 def environment(**options) -> Environment:
     options.pop("autoescape", None)  # always on: people's text is escaped, whatever a setting says
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
@@ -119,6 +151,7 @@ def environment(**options) -> Environment:
         label=label,
         money=format_money,
         duration=format_duration,
+        selected_option=selected_option,
     )
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
     return env

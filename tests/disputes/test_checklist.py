@@ -91,6 +91,11 @@ def test_a_quality_case_lists_what_is_missing_until_it_is_there(owner_client, qu
     response = owner_client.post(url, {"checklist_item": "work_as_delivered"}, follow=True)
     html = response.content.decode()
     assert "now counts for The work as delivered" in html and "1 of 5 · 20%" in html
+    # The tagged file's own select shows its item; an untagged file's shows none.
+    _upload(quality_case, name="draft.png")
+    page = owner_client.get(quality_case.get_absolute_url()).content.decode()
+    assert page.count('<option value="work_as_delivered" selected>') == 1
+    assert page.count('<option value="work_as_delivered">') == 1
     refused = owner_client.post(url, {"checklist_item": "identity"}, follow=True).content.decode()
     assert "Pick an item of this case&#x27;s checklist." in refused and "1 of 5 · 20%" in refused
     entry_add(case=quality_case, author=quality_case.owner, kind="message_in", channel="email", body="Not this.")

@@ -218,3 +218,16 @@ def test_the_asset_tag_writes_what_static_writes_and_follows_the_setting(setting
     written, jinja_side = both()
     assert written.split("|")[0] == written.split("|")[1] == jinja_side
     assert jinja_side.startswith("/elsewhere/")
+
+
+def test_selected_option_marks_one_choice_and_escapes_the_value():
+    env = engines["jinja2"].env
+    template = env.from_string(
+        '{% set options %}<option value="">None</option><option value="a">A</option>'
+        "<option value=\"{{ 'a&b' }}\">A and B</option>{% endset %}{{ options|selected_option(value) }}"
+    )
+    assert template.render(value="a").count(" selected") == 1
+    assert '<option value="a" selected>' in template.render(value="a")
+    assert '<option value="a&amp;b" selected>' in template.render(value="a&b")  # as the options escape it
+    assert " selected" not in template.render(value="") and " selected" not in template.render(value="zzz")
+    assert "<script>" not in template.render(value='"><script>')
