@@ -1,47 +1,17 @@
 """No page scrolls sideways on a 375 px phone: every page the owner reaches, from the route table."""
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import Error, Page
 
-from tests.factories import PASSWORD, UserFactory
-from tests.routes import GET_ONLY, GET_POST, all_route_names, build_world, route_kwargs, url_patterns_by_name
+from tests.browser.pages import other_pages, owner_pages, sign_in
+from tests.factories import UserFactory
+from tests.routes import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Not pages: files, feeds and keys the browser downloads or shows raw.
-NOT_PAGES = ("download", "pdf", "export", "calendar_ics", "thumbnail", "signing_key", "cases_export", "health")
-# Other people's pages (staff's, a mediator's), and links the world holds no working token for.
-NOT_OWNERS = ("staff", "review", "mediation_", "sign_up_confirm", "password_reset_confirm", "project_lessons")
-
 
 # The innermost elements reaching past the phone's edge, to say what to fix.
 OVERFLOWING = """() => [...document.querySelectorAll('body *')]
     .filter(e => e.getBoundingClientRect().right > 376).slice(-3).map(e => `${e.tagName}.${e.className}`)"""
-
-
-def owner_pages(world) -> dict[str, str]:
-    patterns = url_patterns_by_name()
-    pages = {}
-    for name in all_route_names():
-        short = name.split(":")[-1]
-        if name not in GET_ONLY | GET_POST or any(part in short for part in NOT_PAGES + NOT_OWNERS):
-            continue
-        if name == "disputes:offer_public":
-            pages[name] = reverse(name, args=[world.offer_token])
-        elif patterns[name].pattern.converters:
-            pages[name] = reverse(name, kwargs=route_kwargs(name, world))
-        else:
-            pages[name] = reverse(name)
-    return pages
-
-
-def _sign_in(page: Page, live_server, user) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
 
 
 def test_no_page_the_owner_reaches_is_wider_than_a_phone(live_server, page: Page):
@@ -49,7 +19,7 @@ def test_no_page_the_owner_reaches_is_wider_than_a_phone(live_server, page: Page
     world = build_world(user)
     pages = owner_pages(world)
     page.set_viewport_size({"width": 375, "height": 800})
-    _sign_in(page, live_server, user)
+    sign_in(page, live_server, user)
     wide, seen = {}, []
     for name, path in pages.items():
         try:
@@ -69,18 +39,34 @@ def test_no_page_the_owner_reaches_is_wider_than_a_phone(live_server, page: Page
 @pytest.mark.parametrize("role", ["staff", "mediator"])
 def test_staff_and_mediator_pages_fit_a_phone(live_server, page: Page, role):
     world = build_world(UserFactory(email="owner-of-it@example.com"))
-    prefix = "disputes:staff_" if role == "staff" else "disputes:mediation_"
-    names = [name for name in GET_ONLY | GET_POST if name.startswith(prefix) and "evidence" not in name]
-    names = [name for name in names if "export" not in name and name != "disputes:mediation_invitation"]
     user = UserFactory(email="staff-phone@example.com", is_staff=True) if role == "staff" else world.access.mediator
     page.set_viewport_size({"width": 375, "height": 800})
-    _sign_in(page, live_server, user)
-    patterns = url_patterns_by_name()
+    sign_in(page, live_server, user)
     wide = {}
-    for name in sorted(names):
-        kwargs = route_kwargs(name, world) if patterns[name].pattern.converters else {}
-        response = page.goto(f"{live_server.url}{reverse(name, kwargs=kwargs)}")
+    names = other_pages(world, role)
+    for name, path in names.items():
+        response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, f"{name} answered {response.status}"
         if (width := page.evaluate("document.documentElement.scrollWidth")) > 375:
             wide[name] = (width, page.evaluate(OVERFLOWING))
     assert names and wide == {}, f"pages wider than 375 px: {wide}"
+
+
+def test_on_a_phone_the_case_page_shows_its_state_then_the_timeline(live_server, page: Page, shot):
+    user = UserFactory(email="phone-order@example.com")
+    world = build_world(user)
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}{world.case.get_absolute_url()}")
+    top = {name: page.locator(selector).bounding_box()["y"] for name, selector in [
+        ("state", ".page-header"), ("timeline", "#timeline"), ("form", "#add-entry"), ("ladder", "#ladder"),
+        ("letters", "#letters"),
+    ]}  # fmt: skip
+    assert top["state"] < top["timeline"] < top["form"] < top["ladder"] < top["letters"], top
+    assert top["timeline"] < 1200, top  # no longer below the ladder, checklist and cards
+    assert page.get_by_test_id("case-jump").is_visible()
+    shot("phone-case-order")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert not page.get_by_test_id("case-jump").is_visible()
+    # At desktop width the ladder sits beside the timeline, on the right.
+    assert page.locator("#ladder").bounding_box()["x"] > page.locator("#timeline").bounding_box()["x"] + 300
