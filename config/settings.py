@@ -166,6 +166,8 @@ else:
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Settle's own catalogues, read before Django's: locale/en gives the forms' messages in Settle's words.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static files and uploads ----------------------------------------------------

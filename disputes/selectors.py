@@ -37,7 +37,6 @@ from disputes.models import (
 )
 from disputes.rules import checklist as checklist_rules
 from disputes.rules import ladder, money
-from disputes.selectors_deadlines import deadline_counts_sql
 from disputes.selectors_timeline import timeline_page
 
 OWNER, STAFF, MEDIATOR = "owner", "staff", "mediator"
@@ -320,39 +319,6 @@ def milestone_history(project: Project, *, limit: int = HISTORY_LIMIT) -> list[F
         .select_related("changed_by")
         .order_by("-changed_at", "-id")[:limit]
     )
-
-
-def nav_counts(user, now, due_soon) -> dict[str, int]:
-    """The navigation bar's counts in one query: the user's cases with an answer overdue and due
-    within `due_soon`, their other deadlines passed or due within 48 hours
-    (selectors_deadlines.deadline_counts_sql), and for staff the review queue. Each is a COUNT subquery read through its
-    index (cases by (owner, response_due_at)); non-staff get no queue.
-
-    Every page runs it, so the two clock counts are written as SQL: through the ORM the statement
-    cost ten times more to build than to run. They are `CaseQuerySet.answer_overdue` and
-    `answer_due_soon` word for word (tests/disputes/test_concerns.py holds them to it at the edges)."""
-    table = Case._meta.db_table
-    at = connection.ops.adapt_datetimefield_value
-    parts = [
-        f"(SELECT COUNT(*) FROM {table} WHERE owner_id = %s AND response_due_at <= %s)",  # noqa: S608
-        f"(SELECT COUNT(*) FROM {table} WHERE owner_id = %s AND response_due_at > %s AND response_due_at <= %s)",  # noqa: S608
-    ]
-    params = [user.pk, at(now), user.pk, at(now), at(now + due_soon)]
-    names = ["overdue", "due_soon"]
-    # Letters, settlements, milestones and outside deadlines passed or due within 48 hours.
-    deadline_parts, deadline_params = deadline_counts_sql(user, now)
-    parts += deadline_parts
-    params += deadline_params
-    names.append("deadlines")
-    if user.is_staff:
-        queue_sql, queue_params = Review.objects.in_queue().order_by().values("pk").query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({queue_sql}) queue)")  # noqa: S608 (SQL the ORM wrote)
-        params += queue_params
-        names.append("queue")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
-    return {"overdue": 0, "due_soon": 0, "queue": 0, "deadlines": 0, **dict(zip(names, row, strict=True))}
 
 
 def archived_case_count(user, cap: int) -> int:

@@ -158,7 +158,7 @@ class BoardPage:
 
 
 def deadline_counts_sql(user, now: datetime.datetime) -> tuple[list[str], list]:
-    """COUNT subqueries for the navigation bar's one query (selectors.nav_counts): the user's
+    """COUNT subqueries for the navigation bar's one query (selectors_nav.nav_counts): the user's
     letter, settlement, milestone and outside deadlines that have passed or fall due within
     rules.deadlines.DUE_SOON. Our own answer has its own counts. Written as SQL, like the clock
     counts, and held to `board_items` by tests/disputes/test_deadlines.py."""

@@ -155,6 +155,7 @@ urlpatterns = [
     # Mediators
     path("mediation/invitations/<str:token>/", mediation.invitation, name="mediation_invitation"),
     path("offer/<str:token>/", offers.offer_public, name="offer_public"),
+    path("mediation/", mediation.mediation_cases, name="mediation_cases"),
     path("mediation/cases/<int:pk>/", mediation.mediation_case, name="mediation_case"),
     path("mediation/cases/<int:pk>/note/", mediation.mediation_note, name="mediation_note"),
     path("mediation/cases/<int:pk>/settlement/", mediation.mediation_propose, name="mediation_propose"),

@@ -88,6 +88,7 @@ GET_ONLY = {
     "disputes:staff_case",
     "disputes:staff_evidence",
     "disputes:staff_evidence_thumbnail",
+    "disputes:mediation_cases",
     "disputes:mediation_case",
     "disputes:mediation_evidence",
     "disputes:mediation_evidence_thumbnail",

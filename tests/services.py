@@ -66,3 +66,10 @@ def require_s3_server() -> str:
     if not path:
         missing("needs moto's server for the S3 tests (pip install 'moto[server]')")
     return path
+
+
+def require_msgfmt() -> str:
+    found = shutil.which("msgfmt")
+    if not found:
+        missing("needs GNU gettext's msgfmt (apt-get install gettext)")
+    return found

@@ -18,7 +18,7 @@ from disputes.forms.fields import (
     SettleMeta,
 )
 from disputes.models import Case, Client, Evidence, Project, TimelineEntry
-from disputes.rules import checklist, ladder, lessons
+from disputes.rules import checklist, filenames, ladder, lessons
 from disputes.services.cases import CASE_FIELDS
 from disputes.uploads import ALLOWED_DESCRIPTION
 
@@ -110,6 +110,9 @@ class NoAnswerNeededForm(forms.Form):
     )
 
 
+MAX_CAPTION = 300
+
+
 class EvidenceForm(forms.Form):
     files = MultipleFileField(
         label="Files",
@@ -117,7 +120,7 @@ class EvidenceForm(forms.Form):
         f"{settings.EVIDENCE_MAX_FILE_BYTES // (1024 * 1024)} MB each: {ALLOWED_DESCRIPTION}.",
     )
     kind = forms.ChoiceField(choices=Evidence.Kind.choices)
-    caption = forms.CharField(max_length=300, required=False)
+    caption = forms.CharField(max_length=MAX_CAPTION, required=False)
     captured_on = BoundedDateField(label="Date captured", required=False)
     entry = forms.ModelChoiceField(
         queryset=TimelineEntry.objects.none(), required=False, label="Tied to timeline entry"
@@ -150,6 +153,31 @@ class EvidenceForm(forms.Form):
         if captured_on and captured_on > timezone.localdate():
             raise forms.ValidationError("This date is in the future.")
         return captured_on
+
+    def clean(self):
+        """Each file's own kind and caption (`file_kind`, `file_caption`, one pair per file in the
+        order chosen; the page adds them once files are picked) as `labels`, or None when the
+        files share the form's kind and caption. A blank one is guessed from the file's name."""
+        cleaned = super().clean()
+        cleaned["labels"] = None
+        kinds, captions = self.data.getlist("file_kind"), self.data.getlist("file_caption")
+        files = cleaned.get("files") or []
+        if not (kinds or captions) or not files:
+            return cleaned
+        if len(kinds) != len(files) or len(captions) != len(files):
+            self.add_error("files", "The files and their kinds and captions do not match up; choose the files again.")
+            return cleaned
+        labels = []
+        for number, (upload, kind, caption) in enumerate(zip(files, kinds, captions, strict=True), start=1):
+            kind = kind or filenames.guess_kind(upload.name)
+            caption = caption.strip() or filenames.caption_from(upload.name)
+            if kind not in Evidence.Kind.values:
+                self.add_error("files", f"File {number} ({upload.name}): pick what kind of evidence it is.")
+            if len(caption) > MAX_CAPTION:
+                self.add_error("files", f"File {number} ({upload.name}): keep its caption to {MAX_CAPTION} characters.")
+            labels.append((kind, caption))
+        cleaned["labels"] = labels
+        return cleaned
 
 
 class MoveForm(forms.Form):

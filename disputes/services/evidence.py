@@ -1,5 +1,6 @@
 """Storing evidence files with their fingerprints."""
 
+import dataclasses
 import datetime
 import hashlib
 import logging
@@ -40,6 +41,14 @@ class EvidenceDetails:
     checklist_item: str = ""
 
 
+@dataclass(frozen=True)
+class FileLabel:
+    """One file's own kind and caption, when several uploaded at once are told apart."""
+
+    kind: str
+    caption: str = ""
+
+
 class EvidenceRefused(Exception):
     """One or more files cannot be kept. `errors` maps file names to reasons."""
 
@@ -48,8 +57,18 @@ class EvidenceRefused(Exception):
         super().__init__("; ".join(f"{name}: {reason}" for name, reason in errors.items()))
 
 
-def evidence_add(*, case: Case, author: User, uploads: list[UploadedFile], details: EvidenceDetails) -> list[Evidence]:
+def evidence_add(
+    *,
+    case: Case,
+    author: User,
+    uploads: list[UploadedFile],
+    details: EvidenceDetails,
+    labels: list[FileLabel] | None = None,
+) -> list[Evidence]:
     """Check every file, then store them all, or nothing.
+
+    `labels`, one per upload in the same order, gives each file its own kind and caption in place
+    of `details`' (which the files otherwise share).
 
     Each file is checked by content first (type, size, image pixel count);
     if any one is refused, EvidenceRefused is raised before anything is
@@ -65,8 +84,13 @@ def evidence_add(*, case: Case, author: User, uploads: list[UploadedFile], detai
     if details.captured_on is not None and not dates.in_range(details.captured_on):
         raise ValidationError({"captured_on": dates.OUT_OF_RANGE})
     _check_item(case, details.checklist_item)
+    if labels is not None:
+        if len(labels) != len(uploads):
+            raise ValidationError({"files": "Each file needs its own kind and caption; choose the files again."})
+        if any(label.kind not in Evidence.Kind.values for label in labels):
+            raise ValidationError({"kind": "Pick what kind of evidence each file is."})
 
-    prepared = evidence_prepare(case=case, author=author, uploads=uploads, details=details)
+    prepared = evidence_prepare(case=case, author=author, uploads=uploads, details=details, labels=labels)
     if not prepared:
         raise EvidenceRefused({"": "Choose at least one file."})
     try:
@@ -105,7 +129,12 @@ def evidence_tag(*, evidence: Evidence, actor: User, item: str) -> Evidence:
 
 
 def evidence_prepare(
-    *, case: Case, author: User, uploads: list[UploadedFile], details: EvidenceDetails
+    *,
+    case: Case,
+    author: User,
+    uploads: list[UploadedFile],
+    details: EvidenceDetails,
+    labels: list[FileLabel] | None = None,
 ) -> list[Evidence]:
     """Check every file, then copy them all to storage (not yet recorded), or raise EvidenceRefused.
 
@@ -134,8 +163,11 @@ def evidence_prepare(
         raise EvidenceRefused(errors)
     prepared: list[Evidence] = []
     try:
-        for upload, inspection, thumbnail, copy in checked:
-            prepared.append(_copy_files(case, author, upload, inspection, thumbnail, copy, details))
+        for index, (upload, inspection, thumbnail, copy) in enumerate(checked):
+            own = details
+            if labels is not None:
+                own = dataclasses.replace(details, kind=labels[index].kind, caption=labels[index].caption)
+            prepared.append(_copy_files(case, author, upload, inspection, thumbnail, copy, own))
     except BaseException:
         evidence_discard(prepared)
         raise

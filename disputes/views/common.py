@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
 
 from disputes.rules import clock
-from disputes.selectors import nav_counts
+from disputes.selectors_nav import nav_counts
 from disputes.services.submissions import submission_once
 
 
@@ -20,7 +20,7 @@ def due_soon_window() -> datetime.timedelta:
 
 
 def clock_counts(request) -> dict:
-    """The navigation bar's counts (selectors.nav_counts: overdue, due soon, and the review queue
+    """The navigation bar's counts (selectors_nav.nav_counts: overdue, due soon, and the review queue
     for staff), one query, made at most once per request: the bar and the dashboard share it."""
     cached = getattr(request, "_settle_nav_counts", None)
     if cached is None:

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -13,6 +13,8 @@ from disputes.views.common import attach_clocks, clock_counts
 @require_safe
 def dashboard(request):
     user = request.user
+    if not clock_counts(request)["owner_lists"]:  # someone who only mediates here: their cases
+        return redirect("disputes:mediation_cases")
     open_cases = Case.objects.for_owner(user).open()
     per_stage, money = open_case_totals(user)
     rungs = [

@@ -9,8 +9,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from disputes.forms import EvidenceForm
 from disputes.models import Case, Evidence
-from disputes.rules import checklist
-from disputes.services.evidence import EvidenceDetails, EvidenceRefused, evidence_add, evidence_shared_copy
+from disputes.rules import checklist, filenames
+from disputes.services.evidence import (
+    EvidenceDetails,
+    EvidenceRefused,
+    FileLabel,
+    evidence_add,
+    evidence_shared_copy,
+)
 from disputes.services.evidence import evidence_tag as evidence_tag_service
 from disputes.storage import open_stream
 from disputes.uploads import safe_download_name
@@ -33,9 +39,10 @@ def evidence_upload(request, case: Case):
             checklist_item=data["checklist_item"],
         )
         count = len(data["files"])
+        labels = [FileLabel(kind, caption) for kind, caption in data["labels"]] if data["labels"] else None
 
         def store() -> str:
-            evidence_add(case=case, author=request.user, uploads=data["files"], details=details)
+            evidence_add(case=case, author=request.user, uploads=data["files"], details=details, labels=labels)
             return f"{case.get_absolute_url()}#evidence"
 
         try:
@@ -48,7 +55,8 @@ def evidence_upload(request, case: Case):
         except ValidationError as error:
             form.add_error(None, error.messages)
     status = 400 if request.method == "POST" else 200
-    return render(request, "disputes/evidence_form.html", {"case": case, "form": form}, status=status)
+    context = {"case": case, "form": form, "name_hints": filenames.hints()}
+    return render(request, "disputes/evidence_form.html", context, status=status)
 
 
 @login_required

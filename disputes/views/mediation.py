@@ -14,7 +14,7 @@ from disputes.models import Case, Evidence, MediatorAccess, MediatorInvitation, 
 from disputes.rules import ladder
 from disputes.selectors import MEDIATOR, case_view
 from disputes.services import mediation as mediation_services
-from disputes.views.common import create_once, form_errors, refusal
+from disputes.views.common import create_once, form_errors, paginate, refusal
 from disputes.views.evidence import attachment_response, thumbnail_response
 from disputes.views.loaders import (
     access_for_owner,
@@ -51,6 +51,20 @@ def invitation(request, invite: MediatorInvitation):
         {"invitation": invite, "error": error, "here": here, "login_url": reverse("accounts:login")},
         status=400 if error else 200,
     )
+
+
+# --- The mediator's cases -----------------------------------------------------------------
+@login_required
+@require_safe
+def mediation_cases(request):
+    """The cases the signed-in user mediates (access not revoked), newest access first."""
+    accesses = (
+        MediatorAccess.objects.active()
+        .filter(mediator=request.user)
+        .select_related("case__client", "case__owner")
+        .order_by("-granted_at", "-id")
+    )
+    return render(request, "mediation/cases.html", {"page": paginate(request, accesses)})
 
 
 # --- The mediator's view of the case ----------------------------------------------------

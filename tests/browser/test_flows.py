@@ -107,7 +107,7 @@ def test_a_new_freelancer_records_a_dispute_from_sign_up_to_resolution(
     page.goto(f"{base}{Case.objects.get().get_absolute_url()}")
     page.click("text=Add evidence")
     page.set_input_files("#id_files", str(picture))
-    page.fill("#id_caption", "Chat refusing payment")
+    page.get_by_test_id("file-row").get_by_label("Caption").fill("Chat refusing payment")  # the row of the one file
     shot("07-evidence-form")
     page.click("button:has-text('Upload')")
     expect(page.locator("#evidence")).to_contain_text("Chat refusing payment")

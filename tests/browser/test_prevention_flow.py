@@ -77,7 +77,7 @@ def test_a_quality_case_lists_missing_evidence_until_it_is_attached(live_server,
 
     page.get_by_role("link", name="Add evidence").first.click()
     page.set_input_files("#id_files", str(picture))
-    page.select_option("#id_kind", "deliverable")
+    page.get_by_test_id("file-row").get_by_label("Kind").select_option("deliverable")
     page.select_option("#id_checklist_item", label="Proof of delivery")
     page.click("button:has-text('Upload')")
     checklist = page.get_by_test_id("evidence-checklist")

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disputes.models import CalendarFeed, Deadline, DeadlineTemplate, Letter, Ticket
-from disputes.selectors import nav_counts
 from disputes.selectors_deadlines import board_items
+from disputes.selectors_nav import nav_counts
 from disputes.services.deadlines import (
     deadline_add,
     deadline_met,

@@ -69,6 +69,28 @@ def test_the_pdf_states_amounts_agreement_and_deadline(billing_case):
     assert letter.sha256 == hashlib.sha256(Path(letter.pdf.path).read_bytes()).hexdigest()
 
 
+def _page_texts(letter: Letter) -> list[str]:
+    data = Path(letter.pdf.path).read_bytes()
+    return [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+@pytest.mark.parametrize("kind", ["demand", "final_notice"])
+def test_a_long_letter_keeps_amount_deadline_and_how_to_pay_together_on_page_one(billing_case, kind):
+    sentence = "the work was delivered as agreed and approved. "
+    long_body = "\n\n".join(f"Paragraph {n}: " + sentence * 12 for n in range(9))
+    extra = {"legal_action_date": dt.date(2026, 4, 30)} if kind == "final_notice" else {}
+    iban = "IBAN DE02 1203 0000 0000 2020 51"
+    letter = draft(billing_case, kind=kind, body=long_body, payment_instructions=iban, **extra)
+    with time_machine.travel("2026-03-10 15:00:00+00:00", tick=False):
+        letter = letter_finalize(letter=letter, actor=billing_case.owner)
+    pages = _page_texts(letter)
+    assert len(pages) >= 2  # long enough that the old layout put the deadline on page 2
+    first = pages[0]
+    assert "Amount owed: 1,250.50 EUR" in first and "IBAN DE02 1203 0000 0000 2020 51" in first
+    assert ("Payment deadline: 17 March 2026" if kind == "demand" else "30 April 2026") in first
+    assert "Paragraph 8" not in first  # the terms come before the letter's own text
+
+
 def test_a_deadline_across_a_month_end(billing_case):
     with time_machine.travel("2026-01-28 12:00:00+00:00", tick=False):
         letter = letter_finalize(letter=draft(billing_case), actor=billing_case.owner)

@@ -28,6 +28,7 @@ def test_the_rules_are_split_by_subject():
         "clock",
         "dates",
         "deadlines",
+        "filenames",
         "ladder",
         "lessons",
         "money",
