@@ -4,6 +4,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.pages import other_pages, owner_pages, sign_in
 from tests.factories import UserFactory
 from tests.routes import build_world
@@ -25,14 +26,20 @@ def blocking_violations(page: Page) -> list[str]:
     ]
 
 
-def _check_all(page: Page, live_server, paths: dict[str, str]) -> str:
-    """Every blocking finding on the pages, one line each ("" when there is none)."""
+def _check_all(page: Page, live_server, paths: dict[str, str], shots: str = "") -> str:
+    """Every blocking finding on the pages, one line each ("" when there is none). With `shots`,
+    each page's first screen is saved under artifacts/screenshots/<shots>/ to be looked at."""
     found = []
+    folder = SCREENSHOTS / shots
+    if shots:
+        folder.mkdir(parents=True, exist_ok=True)
     for name, path in paths.items():
         response = page.goto(f"{live_server.url}{path}")
         if response is None or "text/html" not in response.headers.get("content-type", ""):
             continue
         found += [f"{name} {problem}" for problem in blocking_violations(page)]
+        if shots:
+            page.screenshot(path=str(folder / f"{name.split(':')[-1]}.png"))
     return "\n".join(found)
 
 
@@ -44,7 +51,7 @@ def test_no_owner_page_has_a_serious_accessibility_violation(live_server, page: 
     sign_in(page, live_server, user)
     pages = owner_pages(world)
     assert len(pages) >= 40
-    assert (found := _check_all(page, live_server, pages)) == "", found
+    assert (found := _check_all(page, live_server, pages, shots=f"pages-{width}")) == "", found
 
 
 @pytest.mark.parametrize("role", ["staff", "mediator"])
@@ -54,7 +61,7 @@ def test_no_staff_or_mediator_page_has_a_serious_accessibility_violation(live_se
     sign_in(page, live_server, user)
     pages = other_pages(world, role)
     assert pages
-    assert (found := _check_all(page, live_server, pages)) == "", found
+    assert (found := _check_all(page, live_server, pages, shots=f"pages-{role}")) == "", found
 
 
 def test_signed_out_pages_have_no_serious_accessibility_violation(live_server, page: Page):

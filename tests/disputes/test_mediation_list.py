@@ -55,3 +55,10 @@ def test_the_list_costs_the_same_for_one_case_or_many(client, owner, django_asse
     client.force_login(world.access.mediator)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("disputes:mediation_cases")).status_code == 200
+
+
+def test_the_mediators_case_page_leads_back_to_their_list(client, owner):
+    world = build_world(owner)
+    client.force_login(world.access.mediator)
+    page = client.get(reverse("disputes:mediation_case", args=[world.case.pk])).content.decode()
+    assert f'href="{reverse("disputes:mediation_cases")}"' in page and "Cases you mediate" in page
