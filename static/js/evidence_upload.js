@@ -33,7 +33,7 @@
     return (text.charAt(0).toUpperCase() + text.slice(1)).slice(0, 300);
   }
 
-  input.addEventListener("change", () => {
+  function showRows() {
     rows.replaceChildren();
     const files = Array.from(input.files);
     files.forEach((file, index) => {
@@ -51,5 +51,9 @@
     });
     rows.hidden = files.length === 0;
     shared.forEach((field) => { field.hidden = files.length > 0; });
-  });
+  }
+
+  input.addEventListener("change", showRows);
+  // Files picked before this script ran (a slow page, or the browser restoring the form) get their rows too.
+  if (input.files.length) showRows();
 })();

@@ -43,3 +43,19 @@ def test_each_picked_file_gets_its_own_caption_and_kind(live_server, page: Page,
     expect(gallery).to_contain_text("Invoice 0042")
     stored = dict(Evidence.objects.filter(case=case).values_list("original_name", "kind"))
     assert stored == {"Screenshot 2026-11-30 at 10.12.png": "screenshot", "invoice-0042.pdf": "contract"}
+
+
+def test_files_picked_before_the_script_arrives_still_get_their_rows(live_server, page: Page):
+    user = UserFactory(email="slow-upload@example.com")
+    case = CaseFactory(project__client__owner=user)
+    sign_in(page, live_server, user)
+    held = []
+    page.route("**/evidence_upload*.js", lambda route: held.append(route))  # the script waits
+    page.goto(f"{live_server.url}/cases/{case.pk}/evidence/new/", wait_until="commit")  # the script is held
+    page.set_input_files("#id_files", [{"name": "invoice-7.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.wait_for_timeout(200)
+    expect(page.get_by_test_id("file-row")).to_have_count(0)
+    assert held, "the upload script was not requested"
+    held[0].continue_()
+    expect(page.get_by_test_id("file-row")).to_have_count(1)
+    expect(page.get_by_test_id("file-row").get_by_label("Kind")).to_have_value("invoice")
