@@ -11,7 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from disputes.services.sweep import sweep_run
-from tests.factories import PASSWORD, CaseFactory, UserFactory
+from tests.browser.pages import sign_in
+from tests.factories import CaseFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,10 +28,7 @@ def test_a_platform_deadline_reaches_the_board_the_feed_and_the_inbox(live_serve
     due = timezone.localtime(timezone.now() + dt.timedelta(hours=40), berlin).replace(second=0, microsecond=0)
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
+    sign_in(page, live_server, user)
 
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     strip = page.get_by_test_id("deadline-strip")

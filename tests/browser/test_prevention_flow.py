@@ -11,17 +11,11 @@ from playwright.sync_api import Page, expect
 from disputes.models import WarningSign
 from disputes.services.timeline import entry_add
 from tests.browser.conftest import SCREENSHOTS, link_in_mail
+from tests.browser.pages import sign_in
 from tests.conftest import png_bytes
-from tests.factories import PASSWORD, CaseFactory, ClientFactory, MilestoneFactory, ProjectFactory, UserFactory
+from tests.factories import CaseFactory, ClientFactory, MilestoneFactory, ProjectFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
 
 
 def test_a_risky_client_and_stopped_work(live_server, page: Page, shot, console_errors):
@@ -33,7 +27,7 @@ def test_a_risky_client_and_stopped_work(live_server, page: Page, shot, console_
     case = CaseFactory(project__client=shady, project__title="Brand refresh", title="Unpaid second invoice")
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    _sign_in(page, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/projects/new/")
     expect(page.get_by_test_id("client-risk")).to_have_count(0)
     page.select_option("#id_client", str(shady.pk))
@@ -68,7 +62,7 @@ def test_a_quality_case_lists_missing_evidence_until_it_is_attached(live_server,
     picture.write_bytes(png_bytes())
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    _sign_in(page, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     checklist = page.get_by_test_id("evidence-checklist")
     expect(checklist.get_by_test_id("checklist-percent")).to_have_text("0 of 5 · 0%")
@@ -100,7 +94,7 @@ def test_the_client_accepts_an_emailed_offer_and_the_case_closes_on_it(live_serv
                        project__title="Bakery website", title="Second invoice unpaid", currency="EUR",
                        amount_in_dispute=Decimal("1600"))  # fmt: skip
     page.set_viewport_size({"width": 1280, "height": 900})
-    _sign_in(page, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     page.get_by_test_id("offer-new").click()
     page.fill("#id_amount", "1200")
@@ -141,7 +135,7 @@ def test_a_heated_message_gets_a_held_tone_flagged_reply(live_server, page: Page
     entry_add(case=case, author=user, kind="message_in", channel="email",
               body="This is UNACCEPTABLE!!! You always miss every deadline. Your fault.")  # fmt: skip
     page.set_viewport_size({"width": 1280, "height": 900})
-    _sign_in(page, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     page.get_by_test_id("write-to-client").click()
     expect(page.get_by_test_id("cool-off")).to_contain_text("reads as heated")
@@ -164,7 +158,7 @@ def test_the_payment_plan_fits_and_marks_what_is_past_due(live_server, page: Pag
     project = ProjectFactory(client__owner=user, title="Shop build")
     late = MilestoneFactory(project=project, title="Design phase", due_date=timezone.localdate() - dt.timedelta(days=3))
     MilestoneFactory(project=project, title="Launch", due_date=timezone.localdate() + dt.timedelta(days=20))
-    _sign_in(page, live_server, user)
+    sign_in(page, live_server, user)
     for width in (1280, 375):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{live_server.url}{project.get_absolute_url()}#milestones")

@@ -8,7 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from disputes.services.cases import case_move
-from tests.factories import PASSWORD, CaseFactory, ProjectFactory, UserFactory
+from tests.browser.pages import sign_in
+from tests.factories import CaseFactory, ProjectFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,10 +29,7 @@ def test_reports_draw_their_charts_and_lessons_come_back(live_server, page: Page
               lessons_learned="Ask for half up front on every new project.")  # fmt: skip
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
+    sign_in(page, live_server, user)
     page.get_by_role("link", name="Reports").click()
     for chart in ("per-month", "by-kind", "by-outcome", "root-causes", "money"):
         canvas = page.locator(f"#chart-{chart}")

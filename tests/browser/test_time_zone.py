@@ -4,7 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.pages import sign_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,10 +23,7 @@ def test_sign_up_takes_the_browsers_zone(live_server, browser):
 
 def test_the_client_form_suggests_zones_and_refuses_an_unknown_one(live_server, page):
     user = UserFactory(email="zones@example.com")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/clients/new/")
     box = page.locator("#id_time_zone")
     assert box.get_attribute("list") == "time-zone-names"

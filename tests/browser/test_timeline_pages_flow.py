@@ -3,8 +3,9 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import sign_in
 from tests.disputes.test_timeline_pages import fill
-from tests.factories import PASSWORD, CaseFactory, UserFactory
+from tests.factories import CaseFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,10 +16,7 @@ def test_paging_through_a_long_timeline(live_server, page: Page, shot, settings)
     case = CaseFactory(project__client__owner=user, title="A long dispute")
     entries = fill(case, 60)
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     timeline = page.locator("#timeline")
     expect(timeline).to_contain_text("Entry 59")
