@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import time_zone_choices
 
@@ -32,12 +33,14 @@ class TimeZoneInput(forms.TextInput):
 
 
 class TimeZoneField(forms.ChoiceField):
-    default_error_messages = {"invalid_choice": "Pick a time zone from the list, e.g. Europe/Berlin or America/Lima."}
+    default_error_messages = {
+        "invalid_choice": _("Pick a time zone from the list, e.g. Europe/Berlin or America/Lima.")
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", time_zone_choices)
         kwargs.setdefault("initial", "UTC")
-        kwargs.setdefault("help_text", "Every date and time in Settle is shown in this zone. Type to search.")
+        kwargs.setdefault("help_text", _("Every date and time in Settle is shown in this zone. Type to search."))
         kwargs.setdefault("widget", TimeZoneInput)
         super().__init__(**kwargs)
 
@@ -45,8 +48,8 @@ class TimeZoneField(forms.ChoiceField):
 class SignUpForm(forms.Form):
     """Who is asking. The password is chosen after following the link sent to the address."""
 
-    email = forms.EmailField(label="E-mail address", max_length=254)
-    name = forms.CharField(label="Your name", max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    name = forms.CharField(label=_("Your name"), max_length=150, required=False)
     business_name = forms.CharField(max_length=200, required=False)
     time_zone = TimeZoneField(widget=TimeZoneInput(detect=True))
 
@@ -59,6 +62,6 @@ class SignInForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That e-mail address and password do not match an account.",
-        "throttled": "Too many failed sign-ins for this address. Wait a few minutes, or reset your password.",
+        "invalid_login": _("That e-mail address and password do not match an account."),
+        "throttled": _("Too many failed sign-ins for this address. Wait a few minutes, or reset your password."),
     }

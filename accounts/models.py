@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import is_valid_time_zone
 
@@ -42,24 +44,32 @@ class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
-    email = models.EmailField("e-mail address", unique=True)
-    name = models.CharField(max_length=150, blank=True)
-    business_name = models.CharField(max_length=200, blank=True)
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    business_name = models.CharField(_("business name"), max_length=200, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    # Empty: the browser's language. Sign-up stores the one the browser asked for.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Settle's pages and the e-mails it sends you are written in this language."),
+    )
     email_reminders = models.BooleanField(
-        "e-mail reminders",
+        _("e-mail reminders"),
         default=True,
-        help_text="Send me an e-mail when a client's concern is close to or past its response window.",
+        help_text=_("Send me an e-mail when a client's concern is close to or past its response window."),
     )
 
     # When a sign-up e-mail (confirmation, or "someone tried") last went to this address.
-    last_sign_up_email_at = models.DateTimeField(null=True, blank=True)
+    last_sign_up_email_at = models.DateTimeField(_("last sign up email at"), null=True, blank=True)
 
     response_window_hours = models.PositiveSmallIntegerField(
-        "response window (hours)",
+        _("response window (hours)"),
         null=True,
         blank=True,
-        help_text="Answer a client's concern within this many hours. Empty means the standard window.",
+        help_text=_("Answer a client's concern within this many hours. Empty means the standard window."),
     )
 
     USERNAME_FIELD = "email"

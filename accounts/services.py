@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.tokens import sign_up_tokens
@@ -27,7 +28,13 @@ UNCONFIRMED_KEPT_FOR = datetime.timedelta(days=7)
 
 
 def sign_up_request(
-    *, email: str, name: str = "", business_name: str = "", time_zone: str = "UTC", next_url: str = ""
+    *,
+    email: str,
+    name: str = "",
+    business_name: str = "",
+    time_zone: str = "UTC",
+    language: str = "",
+    next_url: str = "",
 ) -> None:
     """Someone asked for an account for `email`. What they see next is the same whatever happens here.
 
@@ -48,7 +55,7 @@ def sign_up_request(
                 with transaction.atomic():
                     user = User.objects.create_user(
                         email=email, password=None, name=name, business_name=business_name, time_zone=time_zone,
-                        is_active=False,
+                        language=language, is_active=False,
                     )  # fmt: skip
             except IntegrityError:  # created at the same moment by another request
                 return
@@ -56,9 +63,10 @@ def sign_up_request(
             return
         User.objects.filter(pk=user.pk).update(last_sign_up_email_at=now)
     if user.is_active:
-        _mail(user, "accounts/email/sign_up_existing.txt", "Someone tried to create a Settle account with your address")
+        subject = _("Someone tried to create a Settle account with your address")
+        _mail(user, "accounts/email/sign_up_existing.txt", subject)
     else:
-        _mail(user, "accounts/email/sign_up_confirm.txt", "Confirm your Settle account", link=_link(user, next_url))
+        _mail(user, "accounts/email/sign_up_confirm.txt", _("Confirm your Settle account"), link=_link(user, next_url))
 
 
 def _link(user: User, next_url: str) -> str:
@@ -70,7 +78,10 @@ def _link(user: User, next_url: str) -> str:
 
 
 def _mail(user: User, template: str, subject: str, **context) -> None:
-    body = render_to_string(template, {"user": user, "site_url": settings.SITE_URL, **context})
+    # In the account's language; a new account's is the browser's that asked for it.
+    with translation.override(user.language or translation.get_language()):
+        body = render_to_string(template, {"user": user, "site_url": settings.SITE_URL, **context})
+        subject = str(subject)
     try:
         send_mail(subject, body, None, [user.email])
     except (smtplib.SMTPException, OSError):
@@ -98,11 +109,17 @@ def unconfirmed_accounts_purge(*, now: datetime.datetime) -> int:
     return deleted
 
 
-def user_update_profile(*, user: User, name: str, business_name: str, time_zone: str) -> User:
-    """Save who the user is and the zone every time is shown in."""
+def user_update_profile(
+    *, user: User, name: str, business_name: str, time_zone: str, language: str | None = None
+) -> User:
+    """Save who the user is, the zone every time is shown in and (when given) the language Settle uses."""
     user.name = name
     user.business_name = business_name
     user.time_zone = time_zone
+    if language is not None:
+        user.language = language
     user.full_clean(exclude=["password"])
-    User.objects.filter(pk=user.pk).update(name=name, business_name=business_name, time_zone=time_zone)
+    User.objects.filter(pk=user.pk).update(
+        name=name, business_name=business_name, time_zone=time_zone, language=user.language
+    )
     return user

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_safe
@@ -34,6 +35,7 @@ def sign_up(request):
             name=data["name"],
             business_name=data["business_name"],
             time_zone=data["time_zone"],
+            language=translation.get_language(),  # the browser's, as this page was shown in it
             next_url=next_url,
         )
         # The same answer for a new address and one that has an account: see services.sign_up_request.

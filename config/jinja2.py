@@ -153,5 +153,6 @@ def environment(**options) -> Environment:
         duration=format_duration,
         selected_option=selected_option,
     )
-    env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
+    # Old-style callables: `{{ _("Due in %(left)s")|format(left=...) }}`, which makemessages reads in Jinja files too.
+    env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=False)
     return env

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -86,10 +87,13 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "disputes.context_processors.response_clock",
             ],
+            # {% translate %} and {% blocktranslate %} in every template without a {% load %}.
+            "builtins": ["django.templatetags.i18n"],
         },
     },
     {
@@ -163,10 +167,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Internationalisation and time ---------------------------------------------
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The languages Settle is written in. A user picks one in the profile (the browser's by default);
+# letters and e-mails to a client are written in the client's language (see disputes.languages).
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]  # each in its own words, as a picker shows them
 TIME_ZONE = "UTC"
 USE_I18N = True
-# Settle's own catalogues, read before Django's: locale/en gives the forms' messages in Settle's words.
+# Settle's own catalogues, read before Django's: locale/en gives the forms' messages in Settle's
+# words, locale/de all of Settle in German (tests/test_translations.py keeps it complete).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 

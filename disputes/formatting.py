@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
 from django.utils import translation
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 
 @cache
@@ -27,6 +28,29 @@ def _money_pattern(locale: str) -> str:
         pattern = "¤#,##0.00"
     number = pattern.split(";")[0].replace("¤", "").replace("\xa0", " ").strip()
     return f"{number} ¤¤"
+
+
+# The date formats the pages, e-mails and PDFs write, as Django's `date` filter reads them. Each is a
+# message of its own (`{{ day|date:_("j M Y") }}`): a language writes it its way ("6. Dez. 2026").
+# Listed here too so the catalogue holds the ones nested inside another message's arguments.
+DATE_FORMATS = (
+    gettext_noop("j M Y"),
+    gettext_noop("j M Y, H:i"),
+    gettext_noop("j M Y, H:i T"),
+    gettext_noop("j M Y, H:i:s T"),
+    gettext_noop("j F Y"),
+    gettext_noop("j F Y, H:i T"),
+    gettext_noop("j M"),
+    gettext_noop("j M, H:i T"),
+    gettext_noop("j M, H:i:s T"),
+    gettext_noop("D j M, H:i"),
+    gettext_noop("D j M, H:i T"),
+    gettext_noop("D j M Y, H:i"),
+    gettext_noop("D j M Y, H:i T"),
+    gettext_noop("H:i T"),
+    gettext_noop("F Y"),
+    gettext_noop("M Y"),
+)
 
 
 def _current_locale() -> str:
@@ -57,7 +81,8 @@ def format_duration(value: datetime.timedelta | None) -> str:
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     if days:
-        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+        words = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+        return words + (f" {hours} h" if hours else "")
     if hours:
         return f"{hours} h" + (f" {minutes} min" if minutes else "")
-    return f"{minutes} min" if minutes else "less than a minute"
+    return f"{minutes} min" if minutes else gettext("less than a minute")

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
+from django.utils.translation import gettext
 
 from disputes.links import link
 from disputes.models import (
@@ -297,7 +298,7 @@ def ladder_context(case: Case) -> dict:
         "rungs": ladder.RUNGS,
         "current_rung": ladder.rung(case.stage),
         "current_index": ladder.stage_index(case.stage),
-        "moves": [(move, ladder.MOVE_LABELS[move]) for move in ladder.available_moves(case.ladder_state)],
+        "moves": [(move, gettext(ladder.MOVE_LABELS[move])) for move in ladder.available_moves(case.ladder_state)],
     }
 
 

@@ -44,6 +44,16 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request leaves its language active in the thread (as Django's LocaleMiddleware does); the next
+    test starts in the default one."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def owner(db):
     return UserFactory(email="owner@example.com", name="Olive Owner")

@@ -7,6 +7,7 @@ data to a service.
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from disputes.forms.fields import (
     BoundedDateField,
@@ -46,7 +47,7 @@ class CaseOpenForm(CaseForm):
         projects = Project.objects.for_owner(owner).listed().select_related("client")
         self.fields["project"].queryset = projects
         self.fields["project"].label_from_instance = lambda p: f"{p.title} — {p.client.name} ({p.currency})"
-        self.fields["project"].help_text = "The case is in the project's currency."
+        self.fields["project"].help_text = _("The case is in the project's currency.")
         if not self.initial.get("project"):
             only = list(projects.values_list("pk", flat=True)[:2])
             if len(only) == 1:
@@ -58,18 +59,20 @@ class EntryForm(forms.Form):
     channel = forms.ChoiceField(
         choices=[("", "—"), *TimelineEntry._meta.get_field("channel").choices],
         required=False,
-        help_text="For messages and calls.",
+        help_text=_("For messages and calls."),
     )
-    happened_at = BoundedDateTimeField(label="When it happened", required=False, help_text="Leave empty for now.")
-    body = forms.CharField(label="What was said or done", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    happened_at = BoundedDateTimeField(label=_("When it happened"), required=False, help_text=_("Leave empty for now."))
+    body = forms.CharField(label=_("What was said or done"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     amount = forms.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, required=False, help_text="For a payment received."
+        max_digits=12, decimal_places=2, min_value=0, required=False, help_text=_("For a payment received.")
     )
     share = forms.BooleanField(
-        label="Share this note",
+        label=_("Share this note"),
         required=False,
-        help_text="A note is yours alone unless you share it: Settle staff, a mediator and the case file see only "
-        "shared entries. Messages, calls and payments are always shared.",
+        help_text=_(
+            "A note is yours alone unless you share it: Settle staff, a mediator and the case file see only "
+            "shared entries. Messages, calls and payments are always shared."
+        ),
     )
 
     def clean(self):
@@ -78,20 +81,20 @@ class EntryForm(forms.Form):
         # Only a note can be private; every other kind is part of the shared record.
         cleaned["shared"] = kind != TimelineEntry.Kind.NOTE or bool(cleaned.get("share"))
         if kind in TimelineEntry.CHANNEL_KINDS and not cleaned.get("channel"):
-            self.add_error("channel", "Say through which channel this happened.")
+            self.add_error("channel", _("Say through which channel this happened."))
         if kind == TimelineEntry.Kind.PAYMENT and not cleaned.get("amount"):
-            self.add_error("amount", "Enter the amount received.")
+            self.add_error("amount", _("Enter the amount received."))
         if kind and kind != TimelineEntry.Kind.PAYMENT and not (cleaned.get("body") or "").strip():
-            self.add_error("body", "Write what was said or done.")
+            self.add_error("body", _("Write what was said or done."))
         if kind != TimelineEntry.Kind.PAYMENT and cleaned.get("amount") is not None:
-            self.add_error("amount", "Only a payment has an amount.")
+            self.add_error("amount", _("Only a payment has an amount."))
         return cleaned
 
 
 class CorrectionForm(forms.Form):
     channel = EntryForm.base_fields["channel"]
-    happened_at = BoundedDateTimeField(label="When it happened")
-    body = forms.CharField(label="Corrected text", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    happened_at = BoundedDateTimeField(label=_("When it happened"))
+    body = forms.CharField(label=_("Corrected text"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
 
     def __init__(self, *args, original: TimelineEntry, **kwargs):
@@ -106,7 +109,7 @@ class CorrectionForm(forms.Form):
 class NoAnswerNeededForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: the client only said thanks, or the question was answered on a call.",
+        help_text=_("For example: the client only said thanks, or the question was answered on a call."),
     )
 
 
@@ -115,25 +118,25 @@ MAX_CAPTION = 300
 
 class EvidenceForm(forms.Form):
     files = MultipleFileField(
-        label="Files",
+        label=_("Files"),
         help_text=f"Up to {settings.EVIDENCE_MAX_FILES_PER_UPLOAD} files, "
         f"{settings.EVIDENCE_MAX_FILE_BYTES // (1024 * 1024)} MB each: {ALLOWED_DESCRIPTION}.",
     )
     kind = forms.ChoiceField(choices=Evidence.Kind.choices)
     caption = forms.CharField(max_length=MAX_CAPTION, required=False)
-    captured_on = BoundedDateField(label="Date captured", required=False)
+    captured_on = BoundedDateField(label=_("Date captured"), required=False)
     entry = forms.ModelChoiceField(
-        queryset=TimelineEntry.objects.none(), required=False, label="Tied to timeline entry"
+        queryset=TimelineEntry.objects.none(), required=False, label=_("Tied to timeline entry")
     )
     checklist_item = forms.ChoiceField(
-        label="Checklist item",
+        label=_("Checklist item"),
         required=False,
-        help_text="Which item of the case's evidence checklist these files show.",
+        help_text=_("Which item of the case's evidence checklist these files show."),
     )
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["checklist_item"].choices = [("", "None in particular"), *checklist.choices(case.kind)]
+        self.fields["checklist_item"].choices = [("", _("None in particular")), *checklist.choices(case.kind)]
         # Only this case's own entries can be chosen.
         self.fields["entry"].queryset = TimelineEntry.objects.filter(case=case).exclude(
             kind__in=[TimelineEntry.Kind.STAGE_CHANGE, TimelineEntry.Kind.EVIDENCE]
@@ -143,7 +146,7 @@ class EvidenceForm(forms.Form):
     def clean_files(self):
         files = self.cleaned_data["files"]
         if not files:
-            raise forms.ValidationError("Choose at least one file.")
+            raise forms.ValidationError(_("Choose at least one file."))
         if len(files) > settings.EVIDENCE_MAX_FILES_PER_UPLOAD:
             raise forms.ValidationError(f"Upload at most {settings.EVIDENCE_MAX_FILES_PER_UPLOAD} files at once.")
         return files
@@ -151,7 +154,7 @@ class EvidenceForm(forms.Form):
     def clean_captured_on(self):
         captured_on = self.cleaned_data["captured_on"]
         if captured_on and captured_on > timezone.localdate():
-            raise forms.ValidationError("This date is in the future.")
+            raise forms.ValidationError(_("This date is in the future."))
         return captured_on
 
     def clean(self):
@@ -165,7 +168,9 @@ class EvidenceForm(forms.Form):
         if not (kinds or captions) or not files:
             return cleaned
         if len(kinds) != len(files) or len(captions) != len(files):
-            self.add_error("files", "The files and their kinds and captions do not match up; choose the files again.")
+            self.add_error(
+                "files", _("The files and their kinds and captions do not match up; choose the files again.")
+            )
             return cleaned
         labels = []
         for number, (upload, kind, caption) in enumerate(zip(files, kinds, captions, strict=True), start=1):
@@ -185,23 +190,27 @@ class MoveForm(forms.Form):
 
     expected_stage = forms.ChoiceField(choices=Case.Stage.choices, widget=forms.HiddenInput)
     expected_status = forms.ChoiceField(choices=Case.Status.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why now? This goes on the record.")
-    ground = forms.ChoiceField(choices=[("", "—"), *ladder.FAST_TRACK_GROUNDS.items()], required=False, label="Ground")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Why now? This goes on the record."))
+    ground = forms.ChoiceField(
+        choices=[("", "—"), *((key, _(label)) for key, label in ladder.FAST_TRACK_GROUNDS.items())],
+        required=False,
+        label=_("Ground"),
+    )
     outcome = forms.ChoiceField(
         choices=[("", "—"), *((o, Case.Outcome(o).label) for o in ladder.RESOLVED_OUTCOMES)],
         required=False,
-        label="How it ended",
+        label=_("How it ended"),
     )
     amount_recovered = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
     root_cause_kind = forms.ChoiceField(
-        choices=[("", "—"), *lessons.CHOICES], required=False, label="Root cause",
-        help_text="What mostly led here. Your lessons page gathers these across cases.",
+        choices=[("", "—"), *lessons.CHOICES], required=False, label=_("Root cause"),
+        help_text=_("What mostly led here. Your lessons page gathers these across cases."),
     )  # fmt: skip
-    root_cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="In your words")
+    root_cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("In your words"))
     lessons_learned = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="What would have prevented this: a clearer brief, concrete dates, prepayment, a revision limit…",
+        help_text=_("What would have prevented this: a clearer brief, concrete dates, prepayment, a revision limit…"),
     )
 
     def __init__(self, *args, move: str, **kwargs):
@@ -226,34 +235,34 @@ def _select() -> FastSelect:
 
 class CaseFilterForm(forms.Form):
     SORTS = {
-        "-opened": ("-opened_at", "Newest first"),
-        "opened": ("opened_at", "Oldest first"),
-        "-amount": ("-amount_in_dispute", "Largest amount"),
-        "title": ("title", "Title A to Z"),
-        "-activity": ("-stage_changed_at", "Recently moved"),
-        "deadline": ("response_due_at", "Answer due first"),
+        "-opened": ("-opened_at", _("Newest first")),
+        "opened": ("opened_at", _("Oldest first")),
+        "-amount": ("-amount_in_dispute", _("Largest amount")),
+        "title": ("title", _("Title A to Z")),
+        "-activity": ("-stage_changed_at", _("Recently moved")),
+        "deadline": ("response_due_at", _("Answer due first")),
     }
     q = forms.CharField(
         required=False,
-        label="Search",
+        label=_("Search"),
         max_length=100,
-        widget=FastTextInput(attrs={"class": "form-control form-control-sm", "placeholder": "Title or client"}),
+        widget=FastTextInput(attrs={"class": "form-control form-control-sm", "placeholder": _("Title or client")}),
     )
-    stage = FixedChoiceField(choices=[("", "Any stage"), *Case.Stage.choices], required=False, widget=_select())
-    status = FixedChoiceField(choices=[("", "Any status"), *Case.Status.choices], required=False, widget=_select())
-    kind = FixedChoiceField(choices=[("", "Any kind"), *Case.Kind.choices], required=False, widget=_select())
+    stage = FixedChoiceField(choices=[("", _("Any stage")), *Case.Stage.choices], required=False, widget=_select())
+    status = FixedChoiceField(choices=[("", _("Any status")), *Case.Status.choices], required=False, widget=_select())
+    kind = FixedChoiceField(choices=[("", _("Any kind")), *Case.Kind.choices], required=False, widget=_select())
     client = forms.ModelChoiceField(
-        queryset=Client.objects.none(), required=False, empty_label="Any client", widget=_select()
+        queryset=Client.objects.none(), required=False, empty_label=_("Any client"), widget=_select()
     )
     response = FixedChoiceField(
         choices=[
             ("", "Any"),
             ("overdue", "Overdue"),
-            ("due_soon", "Due soon"),
-            ("waiting", "Waiting for my answer"),
+            ("due_soon", _("Due soon")),
+            ("waiting", _("Waiting for my answer")),
         ],
         required=False,
-        label="Answer",
+        label=_("Answer"),
         widget=_select(),
     )
     sort = FixedChoiceField(choices=[(k, v[1]) for k, v in SORTS.items()], required=False, widget=_select())
@@ -265,6 +274,6 @@ class CaseFilterForm(forms.Form):
         # The options from plain rows, not model instances: one per client, on every list view.
         rows = clients.order_by(*Client._meta.ordering).values_list("pk", "name", "company")
         self.fields["client"].widget.choices = [
-            ("", "Any client"),
+            ("", _("Any client")),
             *((pk, Client.label(name, company)) for pk, name, company in rows),
         ]

@@ -15,6 +15,7 @@ from django.forms.utils import flatatt
 from django.utils.choices import normalize_choices
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from disputes.rules import dates, money
 
@@ -35,7 +36,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 class BoundedDateField(forms.DateField):
     widget = DateInput
-    default_error_messages = {"invalid": "Enter a date.", "out_of_range": dates.OUT_OF_RANGE}
+    default_error_messages = {"invalid": _("Enter a date."), "out_of_range": dates.OUT_OF_RANGE}
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -46,7 +47,7 @@ class BoundedDateField(forms.DateField):
 
 class BoundedDateTimeField(forms.DateTimeField):
     widget = DateTimeInput
-    default_error_messages = {"invalid": "Enter a date and time.", "out_of_range": dates.OUT_OF_RANGE}
+    default_error_messages = {"invalid": _("Enter a date and time."), "out_of_range": dates.OUT_OF_RANGE}
 
     def to_python(self, value):
         # The value is aware in the user's zone but not yet converted, so its
@@ -79,7 +80,7 @@ def currency_choices() -> list[tuple[str, str]]:
 class CurrencyField(forms.ChoiceField):
     """An ISO 4217 code in current use; lower case is accepted and normalised."""
 
-    default_error_messages = {"invalid_choice": "Pick a currency from the list, e.g. USD or EUR."}
+    default_error_messages = {"invalid_choice": _("Pick a currency from the list, e.g. USD or EUR.")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", currency_choices)

@@ -1,6 +1,7 @@
 """Forms for letters and case files. Validation only."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from disputes import signing
 from disputes.forms.fields import DateInput, SettleMeta
@@ -24,7 +25,7 @@ class LetterForm(forms.ModelForm):
             "payment_instructions": forms.Textarea(attrs={"rows": 3}),
             "legal_action_date": DateInput(),
         }
-        labels = {"agreement": "Scope agreement it rests on", "legal_action_date": "Legal action follows after"}
+        labels = {"agreement": _("Scope agreement it rests on"), "legal_action_date": _("Legal action follows after")}
 
     def __init__(self, *args, case, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,21 +35,23 @@ class LetterForm(forms.ModelForm):
             del self.fields["legal_action_date"]
         else:
             self.fields["legal_action_date"].required = True
-        self.fields["body"].help_text = (
+        self.fields["body"].help_text = _(
             "Plain text. Leave an empty line between paragraphs. The parties, the agreement, what is owed, "
             "the payment details and the deadline are added around it."
         )
 
 
 class VerifyCasefileForm(forms.Form):
-    file = forms.FileField(label="Case file (.zip)")
+    file = forms.FileField(label=_("Case file (.zip)"))
     public_key = forms.CharField(
-        label="Public key of another Settle installation (optional)",
+        label=_("Public key of another Settle installation (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "-----BEGIN PUBLIC KEY-----"}),
-        help_text="Leave empty to check against this installation's own keys. For a case file made elsewhere, "
-        "paste the key that installation publishes at /signing-key/.",
+        help_text=_(
+            "Leave empty to check against this installation's own keys. For a case file made elsewhere, "
+            "paste the key that installation publishes at /signing-key/."
+        ),
     )
 
     def clean_public_key(self):

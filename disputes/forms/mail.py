@@ -3,12 +3,13 @@
 from zoneinfo import available_timezones
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from disputes.forms.fields import BoundedDateField, BoundedDateTimeField, FastSelect
 from disputes.models import Evidence
 from disputes.services.import_preview import CLIENT, ME, SKIP
 
-MAPPING_CHOICES = [(CLIENT, "The client"), (ME, "Me"), (SKIP, "Leave out")]
+MAPPING_CHOICES = [(CLIENT, _("The client")), (ME, "Me"), (SKIP, _("Leave out"))]
 
 
 def zone_choices() -> list[tuple[str, str]]:
@@ -17,31 +18,31 @@ def zone_choices() -> list[tuple[str, str]]:
 
 class MailForm(forms.Form):
     subject = forms.CharField(max_length=200)
-    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 12}))
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 12}))
     attachments = forms.ModelMultipleChoiceField(
         queryset=Evidence.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Photos go without their location and camera details.",
+        help_text=_("Photos go without their location and camera details."),
     )
     send_at = BoundedDateTimeField(
-        label="Send at",
+        label=_("Send at"),
         required=False,
-        help_text="Leave empty to send now. Times are in your time zone.",
+        help_text=_("Leave empty to send now. Times are in your time zone."),
     )
     hold_minutes = forms.TypedChoiceField(
-        label="Cool off first",
+        label=_("Cool off first"),
         choices=[
-            ("", "No hold (unless the client's last message was heated)"),
-            (15, "Hold 15 minutes"),
-            (20, "Hold 20 minutes"),
-            (30, "Hold 30 minutes"),
-            (60, "Hold 1 hour"),
+            ("", _("No hold (unless the client's last message was heated)")),
+            (15, _("Hold 15 minutes")),
+            (20, _("Hold 20 minutes")),
+            (30, _("Hold 30 minutes")),
+            (60, _("Hold 1 hour")),
         ],
         coerce=int,
         empty_value=None,
         required=False,
-        help_text="Written in the heat of the moment? Hold it, read it again, then let it go or cancel it.",
+        help_text=_("Written in the heat of the moment? Hold it, read it again, then let it go or cancel it."),
     )
     template = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -57,27 +58,29 @@ class FinalizeForm(forms.Form):
     SETTLE, RECORDED = "settle", "recorded"
 
     delivery = forms.ChoiceField(
-        label="How the letter reaches the client",
+        label=_("How the letter reaches the client"),
         choices=[
-            (SETTLE, "Settle e-mails it to the client now, with the PDF attached"),
-            (RECORDED, "I send it myself (post, the platform, my own e-mail): record it as sent by me"),
+            (SETTLE, _("Settle e-mails it to the client now, with the PDF attached")),
+            (RECORDED, _("I send it myself (post, the platform, my own e-mail): record it as sent by me")),
         ],
         widget=forms.RadioSelect,
         initial=SETTLE,
     )
     cover_note = forms.CharField(
-        label="The e-mail that carries it",
+        label=_("The e-mail that carries it"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Only when Settle sends it.",
+        help_text=_("Only when Settle sends it."),
     )
     sent_on = BoundedDateField(
-        label="The day you sent it",
+        label=_("The day you sent it"),
         required=False,
-        help_text="Only when you send it yourself. Leave empty for today.",
+        help_text=_("Only when you send it yourself. Leave empty for today."),
     )
-    channel = forms.ChoiceField(label="How you sent it", required=False)
-    move_case = forms.BooleanField(required=False, label="Also move the case to the formal-letter rung", initial=True)
+    channel = forms.ChoiceField(label=_("How you sent it"), required=False)
+    move_case = forms.BooleanField(
+        required=False, label=_("Also move the case to the formal-letter rung"), initial=True
+    )
 
     def __init__(self, *args, channels=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,13 +89,13 @@ class FinalizeForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="File to import",
-        help_text="An e-mail (.eml), a mailbox (.mbox), or a WhatsApp chat export (.txt, or .zip with media).",
+        label=_("File to import"),
+        help_text=_("An e-mail (.eml), a mailbox (.mbox), or a WhatsApp chat export (.txt, or .zip with media)."),
     )
     time_zone = forms.ChoiceField(
         widget=FastSelect,
-        label="Time zone the chat was exported in",
-        help_text="A chat export carries no time zone: pick the one the phone was set to. E-mails carry their own.",
+        label=_("Time zone the chat was exported in"),
+        help_text=_("A chat export carries no time zone: pick the one the phone was set to. E-mails carry their own."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -104,9 +107,9 @@ class ImportApplyForm(forms.Form):
     """The preview's choices: which messages, who each sender is, and the chat's time zone and date order."""
 
     token = forms.CharField(widget=forms.HiddenInput)
-    time_zone = forms.ChoiceField(label="Time zone of the export", widget=FastSelect)
+    time_zone = forms.ChoiceField(label=_("Time zone of the export"), widget=FastSelect)
     day_first = forms.TypedChoiceField(
-        label="Dates in the chat read",
+        label=_("Dates in the chat read"),
         choices=[("1", "day before month (31/12)"), ("0", "month before day (12/31)")],
         coerce=lambda value: value == "1",
         required=False,

@@ -1,7 +1,9 @@
 """Forms for clients, warning signs, projects, milestones and scope agreements. Validation only."""
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import TimeZoneField
 from disputes.forms.fields import BoundedDateField, CurrencyField, DateInput, DateTimeInput, SettleMeta
@@ -11,12 +13,16 @@ from disputes.services.projects import PROJECT_FIELDS
 
 
 class ClientForm(forms.ModelForm):
-    time_zone = TimeZoneField(help_text="The client's own time zone. Type to search.")
+    time_zone = TimeZoneField(help_text=_("The client's own time zone. Type to search."))
 
     class Meta(SettleMeta):
         model = Client
         fields = list(CLIENT_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("The same as mine")), *settings.LANGUAGES]
 
 
 class WarningSignForm(forms.ModelForm):
@@ -32,14 +38,16 @@ class WarningSignForm(forms.ModelForm):
     def clean_noticed_on(self):
         noticed_on = self.cleaned_data["noticed_on"]
         if noticed_on > timezone.localdate():
-            raise forms.ValidationError("This date is in the future.")
+            raise forms.ValidationError(_("This date is in the future."))
         return noticed_on
 
 
 class ProjectForm(forms.ModelForm):
     currency = CurrencyField(
-        help_text="The currency of the price, the payment plan and any case on this project. "
-        "It cannot change once there is a payment plan or a case."
+        help_text=_(
+            "The currency of the price, the payment plan and any case on this project. "
+            "It cannot change once there is a payment plan or a case."
+        )
     )
 
     class Meta(SettleMeta):
@@ -72,12 +80,12 @@ class MilestoneForm(forms.ModelForm):
 
 
 class MilestonePaidForm(forms.Form):
-    paid_on = BoundedDateField(required=False, help_text="Leave empty to mark as unpaid.")
+    paid_on = BoundedDateField(required=False, help_text=_("Leave empty to mark as unpaid."))
 
     def clean_paid_on(self):
         paid_on = self.cleaned_data["paid_on"]
         if paid_on and paid_on > timezone.localdate():
-            raise forms.ValidationError("This date is in the future.")
+            raise forms.ValidationError(_("This date is in the future."))
         return paid_on
 
 
@@ -101,9 +109,9 @@ class AgreementForm(forms.ModelForm):
         cleaned = super().clean()
         accepted_at, accepted_via = cleaned.get("accepted_at"), cleaned.get("accepted_via")
         if accepted_at and not accepted_via:
-            self.add_error("accepted_via", "Say through which channel the client accepted.")
+            self.add_error("accepted_via", _("Say through which channel the client accepted."))
         if accepted_via and not accepted_at:
-            self.add_error("accepted_at", "Say when the client accepted.")
+            self.add_error("accepted_at", _("Say when the client accepted."))
         if accepted_at and accepted_at > timezone.now():
-            self.add_error("accepted_at", "This time is in the future.")
+            self.add_error("accepted_at", _("This time is in the future."))
         return cleaned

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import TimeZoneField
 from accounts.models import User
@@ -14,10 +15,11 @@ class ProfileForm(forms.ModelForm):
 
     class Meta(SettleMeta):
         model = User
-        fields = ["name", "business_name", "time_zone", "email_reminders", "response_window_hours"]
+        fields = ["name", "business_name", "time_zone", "language", "email_reminders", "response_window_hours"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("The browser's language")), *settings.LANGUAGES]
         limit = settings.RESPONSE_WINDOW_HOURS
         field = self.fields["response_window_hours"]
         field.min_value, field.max_value = 1, limit

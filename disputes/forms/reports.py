@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from disputes.selectors_reports import LONGEST_YEARS
 
@@ -19,18 +20,18 @@ class MonthInput(forms.DateInput):
 class MonthField(forms.DateField):
     widget = MonthInput
     input_formats = ["%Y-%m", "%Y-%m-%d"]
-    default_error_messages = {"invalid": "Enter a month, like 2026-03."}
+    default_error_messages = {"invalid": _("Enter a month, like 2026-03.")}
 
     def to_python(self, value):
         value = super().to_python(value)
         if value is not None and not 2000 <= value.year <= 2100:
-            raise forms.ValidationError("Pick a month between 2000 and 2100.")
+            raise forms.ValidationError(_("Pick a month between 2000 and 2100."))
         return value.replace(day=1) if value else value
 
 
 class ReportRangeForm(forms.Form):
-    start = MonthField(label="From", required=False)
-    end = MonthField(label="To", required=False)
+    start = MonthField(label=_("From"), required=False)
+    end = MonthField(label=_("To"), required=False)
 
     def range(self) -> tuple[datetime.date, datetime.date]:
         """The months asked for, or the last twelve months (this one included) by default."""
@@ -45,7 +46,7 @@ class ReportRangeForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end:
             if start > end:
-                raise forms.ValidationError("“From” is after “To”: swap them.")
+                raise forms.ValidationError(_("“From” is after “To”: swap them."))
             if (end.year - start.year) * 12 + end.month - start.month >= LONGEST_YEARS * 12:
                 raise forms.ValidationError(f"A report covers at most {LONGEST_YEARS} years: narrow the range.")
         return data

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.forms.fields import BoundedDateField
@@ -9,16 +10,16 @@ from disputes.models import Case, ReviewAction
 
 
 class QueueFilterForm(forms.Form):
-    AGES = [("", "Any age"), ("1", "Over 1 day"), ("2", "Over 2 days"), ("7", "Over a week")]
+    AGES = [("", _("Any age")), ("1", _("Over 1 day")), ("2", _("Over 2 days")), ("7", _("Over a week"))]
     stage = forms.ChoiceField(
-        choices=[("", "Any rung"), *((s.value, s.label) for s in Case.Stage if s.value in Case.ESCALATED)],
+        choices=[("", _("Any rung")), *((s.value, s.label) for s in Case.Stage if s.value in Case.ESCALATED)],
         required=False,
     )
-    kind = forms.ChoiceField(choices=[("", "Any kind"), *Case.Kind.choices], required=False)
-    age = forms.ChoiceField(choices=AGES, required=False, label="In queue")
-    min_amount = forms.DecimalField(required=False, min_value=0, label="Amount at least")
-    reviewer = forms.ChoiceField(required=False, label="Reviewer")
-    not_reviewed = forms.BooleanField(required=False, label="Not yet reviewed")
+    kind = forms.ChoiceField(choices=[("", _("Any kind")), *Case.Kind.choices], required=False)
+    age = forms.ChoiceField(choices=AGES, required=False, label=_("In queue"))
+    min_amount = forms.DecimalField(required=False, min_value=0, label=_("Amount at least"))
+    reviewer = forms.ChoiceField(required=False, label=_("Reviewer"))
+    not_reviewed = forms.BooleanField(required=False, label=_("Not yet reviewed"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +43,7 @@ class QueueFilterForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=User.objects.none(), label="Reviewer")
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Reviewer"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,16 +51,18 @@ class AssignForm(forms.Form):
 
 
 class ReviewNoteForm(forms.Form):
-    body = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
     visible = forms.BooleanField(
-        required=False, label="Show to the freelancer", help_text="Visible notes go on their timeline and by e-mail."
+        required=False,
+        label=_("Show to the freelancer"),
+        help_text=_("Visible notes go on their timeline and by e-mail."),
     )
 
 
 class DecisionForm(forms.Form):
     recommendation = forms.ChoiceField(choices=ReviewAction.Recommendation.choices)
     amount = forms.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, required=False, help_text="For a partial payment only."
+        max_digits=12, decimal_places=2, min_value=0, required=False, help_text=_("For a partial payment only.")
     )
     reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -67,9 +70,9 @@ class DecisionForm(forms.Form):
         cleaned = super().clean()
         partial = cleaned.get("recommendation") == ReviewAction.Recommendation.PARTIAL_PAYMENT
         if partial and not cleaned.get("amount"):
-            self.add_error("amount", "A partial payment needs its amount.")
+            self.add_error("amount", _("A partial payment needs its amount."))
         if not partial and cleaned.get("amount") is not None:
-            self.add_error("amount", "Only a partial payment has an amount.")
+            self.add_error("amount", _("Only a partial payment has an amount."))
         return cleaned
 
 
@@ -78,11 +81,11 @@ class CloseReviewForm(forms.Form):
 
 
 class MediatorInviteForm(forms.Form):
-    email = forms.EmailField(label="Mediator's e-mail address")
+    email = forms.EmailField(label=_("Mediator's e-mail address"))
 
 
 class MediatorNoteForm(forms.Form):
-    body = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class SettlementForm(forms.Form):
@@ -93,9 +96,9 @@ class SettlementForm(forms.Form):
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
         if deadline < timezone.localdate():
-            raise forms.ValidationError("The deadline cannot be in the past.")
+            raise forms.ValidationError(_("The deadline cannot be in the past."))
         return deadline
 
 
 class SettlementAnswerForm(forms.Form):
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="A word for the record")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("A word for the record"))

@@ -7,6 +7,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
 from disputes.models.parties import Client, Project
@@ -51,78 +53,78 @@ class CaseQuerySet(OwnedQuerySet):
 
 class Case(models.Model):
     class Kind(models.TextChoices):
-        BILLING = "billing", "Billing (unpaid, late or disputed amount)"
-        QUALITY = "quality", "Quality of the work"
-        SCOPE = "scope", "Scope disagreement"
-        DEADLINE = "deadline", "Missed deadline"
-        CONDUCT = "conduct", "Conduct or abuse"
-        FRAUD = "fraud", "Suspected fraud"
+        BILLING = "billing", _("Billing (unpaid, late or disputed amount)")
+        QUALITY = "quality", _("Quality of the work")
+        SCOPE = "scope", _("Scope disagreement")
+        DEADLINE = "deadline", _("Missed deadline")
+        CONDUCT = "conduct", _("Conduct or abuse")
+        FRAUD = "fraud", _("Suspected fraud")
 
     class Stage(models.TextChoices):
-        DIRECT_TALK = ladder.DIRECT_TALK, "Direct talk"
-        REMINDERS = ladder.REMINDERS, "Reminders"
-        FORMAL_LETTER = ladder.FORMAL_LETTER, "Formal letter"
-        PLATFORM_SUPPORT = ladder.PLATFORM_SUPPORT, "Platform support"
-        MEDIATION = ladder.MEDIATION, "Mediation"
-        LEGAL = ladder.LEGAL, "Legal"
+        DIRECT_TALK = ladder.DIRECT_TALK, _("Direct talk")
+        REMINDERS = ladder.REMINDERS, _("Reminders")
+        FORMAL_LETTER = ladder.FORMAL_LETTER, _("Formal letter")
+        PLATFORM_SUPPORT = ladder.PLATFORM_SUPPORT, _("Platform support")
+        MEDIATION = ladder.MEDIATION, _("Mediation")
+        LEGAL = ladder.LEGAL, _("Legal")
 
     ESCALATED = tuple(sorted(ladder.ESCALATED_STAGES))
 
     class Status(models.TextChoices):
-        OPEN = ladder.OPEN, "Open"
-        RESOLVED = ladder.RESOLVED, "Resolved"
-        WALKED_AWAY = ladder.WALKED_AWAY, "Walked away"
+        OPEN = ladder.OPEN, _("Open")
+        RESOLVED = ladder.RESOLVED, _("Resolved")
+        WALKED_AWAY = ladder.WALKED_AWAY, _("Walked away")
 
     class Outcome(models.TextChoices):
-        PAID_IN_FULL = ladder.PAID_IN_FULL, "Paid in full"
-        PARTIAL_PAYMENT = ladder.PARTIAL_PAYMENT, "Partial payment"
-        REWORK_ACCEPTED = ladder.REWORK_ACCEPTED, "Rework accepted"
-        REFUND = ladder.REFUND, "Refund"
-        DISCOUNT = ladder.DISCOUNT, "Discount"
-        COMPENSATION = ladder.COMPENSATION, "Compensation"
-        WRITTEN_OFF = ladder.WRITTEN_OFF, "Written off"
+        PAID_IN_FULL = ladder.PAID_IN_FULL, _("Paid in full")
+        PARTIAL_PAYMENT = ladder.PARTIAL_PAYMENT, _("Partial payment")
+        REWORK_ACCEPTED = ladder.REWORK_ACCEPTED, _("Rework accepted")
+        REFUND = ladder.REFUND, _("Refund")
+        DISCOUNT = ladder.DISCOUNT, _("Discount")
+        COMPENSATION = ladder.COMPENSATION, _("Compensation")
+        WRITTEN_OFF = ladder.WRITTEN_OFF, _("Written off")
 
     # PROTECT everywhere below: a case and its timeline are never deleted, by anyone, through any cascade.
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="cases")
     # Copied from the project when the case opens, so lists filter by client without a join.
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
-    title = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     amount_in_dispute = models.DecimalField(
-        max_digits=12, decimal_places=2, default=Decimal("0"), validators=[money_validator]
+        _("amount in dispute"), max_digits=12, decimal_places=2, default=Decimal("0"), validators=[money_validator]
     )
-    currency = models.CharField(max_length=3, default="USD", validators=[currency_validator])
-    client_complaint = models.TextField("what the client says is wrong", blank=True)
-    client_wants = models.TextField("the outcome the client wants", blank=True)
-    offered_solutions = models.TextField("what you can offer", blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="USD", validators=[currency_validator])
+    client_complaint = models.TextField(_("what the client says is wrong"), blank=True)
+    client_wants = models.TextField(_("the outcome the client wants"), blank=True)
+    offered_solutions = models.TextField(_("what you can offer"), blank=True)
 
-    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.DIRECT_TALK)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    stage_changed_at = models.DateTimeField()
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.DIRECT_TALK)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    stage_changed_at = models.DateTimeField(_("stage changed at"))
 
-    outcome = models.CharField("how it ended", max_length=20, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(_("how it ended"), max_length=20, choices=Outcome.choices, blank=True)
     amount_recovered = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, validators=[money_validator]
+        _("amount recovered"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[money_validator]
     )
-    root_cause_kind = models.CharField("root cause", max_length=30, choices=lessons.CHOICES, blank=True)
-    root_cause = models.TextField("root cause, in your words", blank=True)
-    lessons_learned = models.TextField(blank=True)
+    root_cause_kind = models.CharField(_("root cause"), max_length=30, choices=lessons.CHOICES, blank=True)
+    root_cause = models.TextField(_("root cause, in your words"), blank=True)
+    lessons_learned = models.TextField(_("lessons learned"), blank=True)
 
-    opened_at = models.DateTimeField()
-    closed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    opened_at = models.DateTimeField(_("opened at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Archived, never deleted: hidden from the lists, kept with everything it holds.
-    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     # The due time of the oldest unanswered concern, kept by services.clock.
-    response_due_at = models.DateTimeField(null=True, blank=True)
+    response_due_at = models.DateTimeField(_("response due at"), null=True, blank=True)
     # The timeline's hash chain (see rules.chain): how many entries, and the last link. Kept by entry_append.
-    chain_length = models.PositiveIntegerField(default=0)
-    chain_head = models.CharField(max_length=64, default="0" * 64)
+    chain_length = models.PositiveIntegerField(_("chain length"), default=0)
+    chain_head = models.CharField(_("chain head"), max_length=64, default="0" * 64)
     # When the latest timeline entry was written: the dashboard's recent activity starts from it.
-    last_entry_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_entry_at = models.DateTimeField(_("last entry at"), null=True, blank=True, editable=False)
     # The secret part of the case's reply address (services.mail_out.reply_address); unguessable, never reused.
-    reply_token = models.CharField(max_length=40, unique=True, null=True, blank=True, editable=False)
+    reply_token = models.CharField(_("reply token"), max_length=40, unique=True, null=True, blank=True, editable=False)
     ARCHIVED_THROUGH = ("archived_at", "project__archived_at", "client__archived_at")
 
     objects = CaseQuerySet.as_manager()
@@ -176,28 +178,28 @@ class TimelineEntry(models.Model):
     """
 
     class Kind(models.TextChoices):
-        MESSAGE_IN = "message_in", "Message from the client"
-        MESSAGE_OUT = "message_out", "Message to the client"
-        CALL = "call", "Call or meeting summary"
-        NOTE = "note", "Note"
-        PAYMENT = "payment", "Payment received"
-        SCOPE_CHANGE = "scope_change", "Scope change"
-        STAGE_CHANGE = "stage_change", "Stage change"
-        EVIDENCE = "evidence", "Evidence added"
-        NO_ANSWER_NEEDED = "no_answer_needed", "No answer needed"
-        STAFF_NOTE = "staff_note", "Note from Settle staff"
-        STAFF_DECISION = "staff_decision", "Decision by Settle staff"
-        MEDIATOR_NOTE = "mediator_note", "Mediator note"
-        SETTLEMENT = "settlement", "Settlement proposal"
-        SETTLEMENT_ANSWER = "settlement_answer", "Answer to a settlement proposal"
-        SEAL = "seal", "Record sealed"
-        AUTO_REPLY = "auto_reply", "Automatic reply"
-        DELIVERY_FAILED = "delivery_failed", "E-mail not delivered"
-        OUTSIDE_DEADLINE = "outside_deadline", "Platform ticket or deadline"
-        WORK_STOPPED = "work_stopped", "Work stopped until paid"
-        WORK_RESUMED = "work_resumed", "Work resumed"
-        OFFER = "offer", "Offer to settle"
-        OFFER_ANSWER = "offer_answer", "Answer to an offer"
+        MESSAGE_IN = "message_in", _("Message from the client")
+        MESSAGE_OUT = "message_out", _("Message to the client")
+        CALL = "call", _("Call or meeting summary")
+        NOTE = "note", _("Note")
+        PAYMENT = "payment", _("Payment received")
+        SCOPE_CHANGE = "scope_change", _("Scope change")
+        STAGE_CHANGE = "stage_change", _("Stage change")
+        EVIDENCE = "evidence", _("Evidence added")
+        NO_ANSWER_NEEDED = "no_answer_needed", _("No answer needed")
+        STAFF_NOTE = "staff_note", _("Note from Settle staff")
+        STAFF_DECISION = "staff_decision", _("Decision by Settle staff")
+        MEDIATOR_NOTE = "mediator_note", _("Mediator note")
+        SETTLEMENT = "settlement", _("Settlement proposal")
+        SETTLEMENT_ANSWER = "settlement_answer", _("Answer to a settlement proposal")
+        SEAL = "seal", _("Record sealed")
+        AUTO_REPLY = "auto_reply", _("Automatic reply")
+        DELIVERY_FAILED = "delivery_failed", _("E-mail not delivered")
+        OUTSIDE_DEADLINE = "outside_deadline", _("Platform ticket or deadline")
+        WORK_STOPPED = "work_stopped", _("Work stopped until paid")
+        WORK_RESUMED = "work_resumed", _("Work resumed")
+        OFFER = "offer", _("Offer to settle")
+        OFFER_ANSWER = "offer_answer", _("Answer to an offer")
 
     # Kinds a person writes by hand; the others are written by services.
     MANUAL_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.CALL, Kind.NOTE, Kind.PAYMENT, Kind.SCOPE_CHANGE)
@@ -206,34 +208,38 @@ class TimelineEntry(models.Model):
     CLOCK_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.NO_ANSWER_NEEDED)
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="entries")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
-    body = models.TextField(blank=True)
-    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, validators=[money_validator])
-    happened_at = models.DateTimeField()
-    recorded_at = models.DateTimeField()
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    amount = models.DecimalField(
+        _("amount"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[money_validator]
+    )
+    happened_at = models.DateTimeField(_("happened at"))
+    recorded_at = models.DateTimeField(_("recorded at"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections")
     # For "no answer needed": the incoming message it is about.
     about = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups")
     # Filled on stage changes only: the ladder move and the states around it.
-    move = models.CharField(max_length=20, blank=True)
-    from_stage = models.CharField(max_length=20, choices=Case.Stage.choices, blank=True)
-    to_stage = models.CharField(max_length=20, choices=Case.Stage.choices, blank=True)
-    from_status = models.CharField(max_length=20, choices=Case.Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Case.Status.choices, blank=True)
-    ground = models.CharField(max_length=20, blank=True)
+    move = models.CharField(_("move"), max_length=20, blank=True)
+    from_stage = models.CharField(_("from stage"), max_length=20, choices=Case.Stage.choices, blank=True)
+    to_stage = models.CharField(_("to stage"), max_length=20, choices=Case.Stage.choices, blank=True)
+    from_status = models.CharField(_("from status"), max_length=20, choices=Case.Status.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, choices=Case.Status.choices, blank=True)
+    ground = models.CharField(_("ground"), max_length=20, blank=True)
     # SHA-256 of the files this entry carries (an uploaded file, a sent letter's PDF), comma-separated.
-    fingerprints = models.CharField(max_length=1400, blank=True)
+    fingerprints = models.CharField(_("fingerprints"), max_length=1400, blank=True)
     shared = models.BooleanField(
-        default=True, help_text="Seen by Settle staff, a mediator and in the case file. Private notes are not."
+        _("shared"),
+        default=True,
+        help_text=_("Seen by Settle staff, a mediator and in the case file. Private notes are not."),
     )
-    sequence = models.PositiveIntegerField()
+    sequence = models.PositiveIntegerField(_("sequence"))
     # Random, part of the content hash: a private note's fingerprint gives nothing away about its text.
-    salt = models.CharField(max_length=32)
-    content_sha256 = models.CharField(max_length=64)
-    previous_sha256 = models.CharField(max_length=64)
-    entry_sha256 = models.CharField(max_length=64)
+    salt = models.CharField(_("salt"), max_length=32)
+    content_sha256 = models.CharField(_("content sha256"), max_length=64)
+    previous_sha256 = models.CharField(_("previous sha256"), max_length=64)
+    entry_sha256 = models.CharField(_("entry sha256"), max_length=64)
 
     class Meta:
         ordering = ["happened_at", "id"]
@@ -292,8 +298,8 @@ class TimelineEntry(models.Model):
 
     @property
     def move_label(self) -> str:
-        return ladder.MOVE_LABELS.get(self.move, "")
+        return gettext(ladder.MOVE_LABELS.get(self.move, "")) if self.move in ladder.MOVE_LABELS else ""
 
     @property
     def ground_label(self) -> str:
-        return ladder.FAST_TRACK_GROUNDS.get(self.ground, "")
+        return gettext(ladder.FAST_TRACK_GROUNDS[self.ground]) if self.ground in ladder.FAST_TRACK_GROUNDS else ""

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from disputes.rules.money import is_currency
 
@@ -19,14 +20,14 @@ def currency_validator(value: str) -> None:
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    PLATFORM = "platform", "Platform messages"
-    PHONE = "phone", "Phone"
-    VIDEO = "video", "Video call"
-    IN_PERSON = "in_person", "In person"
-    CHAT = "chat", "Chat app"
-    LETTER = "letter", "Letter / post"
-    OTHER = "other", "Other"
+    EMAIL = "email", _("E-mail")
+    PLATFORM = "platform", _("Platform messages")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video call")
+    IN_PERSON = "in_person", _("In person")
+    CHAT = "chat", _("Chat app")
+    LETTER = "letter", _("Letter / post")
+    OTHER = "other", _("Other")
 
 
 class OwnedQuerySet(models.QuerySet):

@@ -4,6 +4,7 @@ catalogue of common ones, and each user's private calendar feed."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from disputes.models.cases import Case
 
@@ -13,11 +14,11 @@ class Ticket(models.Model):
     chargeback, a mediation service's reference, a court's case number."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tickets")
-    body = models.CharField("platform or body", max_length=120)
-    reference = models.CharField("ticket or reference number", max_length=120, blank=True)
-    url = models.URLField("link", max_length=500, blank=True)
+    body = models.CharField(_("platform or body"), max_length=120)
+    reference = models.CharField(_("ticket or reference number"), max_length=120, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("created at"))
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -34,24 +35,24 @@ class Deadline(models.Model):
     Moving the deadline clears them, so the new date is warned about in its turn."""
 
     class OwedBy(models.TextChoices):
-        ME = "me", "You"
-        CLIENT = "client", "The client"
-        BODY = "body", "The platform or body"
+        ME = "me", _("You")
+        CLIENT = "client", _("The client")
+        BODY = "body", _("The platform or body")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="deadlines")
-    title = models.CharField("what is due", max_length=200)
-    owed_by = models.CharField("who owes it", max_length=10, choices=OwedBy.choices, default=OwedBy.ME)
-    due_at = models.DateTimeField("due by")
-    met_at = models.DateTimeField(null=True, blank=True)
-    warned_48_at = models.DateTimeField(null=True, blank=True)
-    warned_24_at = models.DateTimeField(null=True, blank=True)
-    missed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField()
+    title = models.CharField(_("what is due"), max_length=200)
+    owed_by = models.CharField(_("who owes it"), max_length=10, choices=OwedBy.choices, default=OwedBy.ME)
+    due_at = models.DateTimeField(_("due by"))
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    warned_48_at = models.DateTimeField(_("warned 48 at"), null=True, blank=True)
+    warned_24_at = models.DateTimeField(_("warned 24 at"), null=True, blank=True)
+    missed_at = models.DateTimeField(_("missed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
     # Bumped on every change; the calendar feed's SEQUENCE, so calendars take the new time.
-    revision = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField()
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -75,10 +76,10 @@ class DeadlineTemplate(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    title = models.CharField("what is due", max_length=200)
-    days = models.PositiveSmallIntegerField("days from the notice")
-    owed_by = models.CharField("who owes it", max_length=10, choices=Deadline.OwedBy.choices, default="me")
-    note = models.CharField(max_length=300, blank=True)
+    title = models.CharField(_("what is due"), max_length=200)
+    days = models.PositiveSmallIntegerField(_("days from the notice"))
+    owed_by = models.CharField(_("who owes it"), max_length=10, choices=Deadline.OwedBy.choices, default="me")
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["days", "title", "id"]
@@ -93,9 +94,9 @@ class CalendarFeed(models.Model):
     shown once, when it is made; a new one replaces it, and revoking deletes it."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
-    token_sha256 = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField()
-    last_read_at = models.DateTimeField(null=True, blank=True)
+    token_sha256 = models.CharField(_("token sha256"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    last_read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Calendar feed of user {self.user_id}"

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from disputes.models.cases import Case, TimelineEntry
 
@@ -25,29 +26,29 @@ def copy_upload_to(instance: EvidenceCopy, filename: str) -> str:
 
 class Evidence(models.Model):
     class Kind(models.TextChoices):
-        SCREENSHOT = "screenshot", "Conversation screenshot"
-        CONTRACT = "contract", "Contract or estimate"
-        INVOICE = "invoice", "Invoice"
-        DELIVERABLE = "deliverable", "Deliverable"
-        PHOTO = "photo", "Photo (before / after)"
-        EMAIL = "email", "E-mail (the message as sent or received)"
-        CHAT = "chat", "Chat export"
-        OTHER = "other", "Other"
+        SCREENSHOT = "screenshot", _("Conversation screenshot")
+        CONTRACT = "contract", _("Contract or estimate")
+        INVOICE = "invoice", _("Invoice")
+        DELIVERABLE = "deliverable", _("Deliverable")
+        PHOTO = "photo", _("Photo (before / after)")
+        EMAIL = "email", _("E-mail (the message as sent or received)")
+        CHAT = "chat", _("Chat export")
+        OTHER = "other", _("Other")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
     entry = models.ForeignKey(TimelineEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence")
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    caption = models.CharField(max_length=300, blank=True)
-    captured_on = models.DateField("date captured", null=True, blank=True)
-    file = models.FileField(upload_to=evidence_upload_to, max_length=200)
-    thumbnail = models.FileField(upload_to=thumbnail_upload_to, max_length=200, blank=True)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    extension = models.CharField(max_length=10)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField("SHA-256", max_length=64)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    captured_on = models.DateField(_("date captured"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=thumbnail_upload_to, max_length=200, blank=True)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    extension = models.CharField(_("extension"), max_length=10)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField()
+    uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -75,8 +76,8 @@ class EvidenceTag(models.Model):
     the file, not on it: evidence rows are never changed, a tag may be."""
 
     evidence = models.OneToOneField(Evidence, on_delete=models.PROTECT, primary_key=True, related_name="checklist_tag")
-    item = models.CharField(max_length=30)
-    tagged_at = models.DateTimeField()
+    item = models.CharField(_("item"), max_length=30)
+    tagged_at = models.DateTimeField(_("tagged at"))
 
     def __str__(self) -> str:
         return self.item
@@ -91,11 +92,13 @@ class EvidenceCopy(models.Model):
     """
 
     evidence = models.OneToOneField(Evidence, on_delete=models.PROTECT, related_name="shared_copy")
-    file = models.FileField(upload_to=copy_upload_to, max_length=200)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField("SHA-256", max_length=64)
-    removed = models.CharField(max_length=200, blank=True, help_text="What was taken out of the original.")
-    made_at = models.DateTimeField()
+    file = models.FileField(_("file"), upload_to=copy_upload_to, max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    removed = models.CharField(
+        _("removed"), max_length=200, blank=True, help_text=_("What was taken out of the original.")
+    )
+    made_at = models.DateTimeField(_("made at"))
 
     def __str__(self) -> str:
         return f"Shared copy of evidence {self.evidence_id}"

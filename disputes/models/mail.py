@@ -17,6 +17,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from disputes.models.cases import Case, TimelineEntry
 from disputes.models.evidence import Evidence
@@ -30,35 +31,35 @@ def raw_mail_upload_to(instance, filename: str) -> str:
 
 class ClientMail(OutboxRow):
     class Purpose(models.TextChoices):
-        MESSAGE = "message", "Message"
-        REMINDER = "reminder", "Payment reminder"
-        LETTER = "letter", "Formal letter"
+        MESSAGE = "message", _("Message")
+        REMINDER = "reminder", _("Payment reminder")
+        LETTER = "letter", _("Formal letter")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="mails")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.MESSAGE)
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices, default=Purpose.MESSAGE)
     # For a reminder from the kit: friendly, firm or last.
-    template = models.CharField(max_length=10, blank=True)
-    to_email = models.EmailField()
-    reply_to = models.EmailField()
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
+    template = models.CharField(_("template"), max_length=10, blank=True)
+    to_email = models.EmailField(_("to email"))
+    reply_to = models.EmailField(_("reply to"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
     attachments = models.ManyToManyField(Evidence, blank=True, related_name="+")
     # What was attached on the latest try, as sent: [{"name", "size", "sha256"}] (a letter's PDF included).
-    attached = models.JSONField(default=list, blank=True)
+    attached = models.JSONField(_("attached"), default=list, blank=True)
     letter = models.OneToOneField(Letter, on_delete=models.PROTECT, null=True, blank=True, related_name="mail")
     # When it may go: the chosen time (scheduled), or the end of a cooling-off hold.
-    send_after = models.DateTimeField()
-    held = models.BooleanField(default=False, help_text="Held to cool off after a heated message.")
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    send_after = models.DateTimeField(_("send after"))
+    held = models.BooleanField(_("held"), default=False, help_text=_("Held to cool off after a heated message."))
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     # The exact bytes handed to the server on the latest try, and their SHA-256.
-    raw = models.FileField(upload_to=raw_mail_upload_to, max_length=200, blank=True)
-    raw_sha256 = models.CharField(max_length=64, blank=True)
+    raw = models.FileField(_("raw"), upload_to=raw_mail_upload_to, max_length=200, blank=True)
+    raw_sha256 = models.CharField(_("raw sha256"), max_length=64, blank=True)
     # Written once the server accepted it.
     entry = models.OneToOneField(TimelineEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="mail")
     # A bounce or delivery failure that came back later.
-    bounced_at = models.DateTimeField(null=True, blank=True)
-    bounce_reason = models.TextField(blank=True)
+    bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True)
+    bounce_reason = models.TextField(_("bounce reason"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -92,35 +93,35 @@ class ClientMail(OutboxRow):
 
 class ReceivedMessage(models.Model):
     class Source(models.TextChoices):
-        MAIL_IN = "mail_in", "Delivered to Settle"
-        IMAP = "imap", "Fetched from the mailbox"
-        IMPORT_EMAIL = "import_email", "Imported e-mail"
-        IMPORT_CHAT = "import_chat", "Imported chat"
+        MAIL_IN = "mail_in", _("Delivered to Settle")
+        IMAP = "imap", _("Fetched from the mailbox")
+        IMPORT_EMAIL = "import_email", _("Imported e-mail")
+        IMPORT_CHAT = "import_chat", _("Imported chat")
 
     class Status(models.TextChoices):
-        FILED = "filed", "On the timeline"
-        HELD = "held", "Held: not from the client's address"
-        REJECTED = "rejected", "Rejected"
-        AUTO_REPLY = "auto_reply", "Automatic reply"
-        BOUNCE = "bounce", "Delivery report"
+        FILED = "filed", _("On the timeline")
+        HELD = "held", _("Held: not from the client's address")
+        REJECTED = "rejected", _("Rejected")
+        AUTO_REPLY = "auto_reply", _("Automatic reply")
+        BOUNCE = "bounce", _("Delivery report")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="received")
-    key = models.CharField(max_length=300)
-    source = models.CharField(max_length=20, choices=Source.choices)
-    status = models.CharField(max_length=20, choices=Status.choices)
-    message_id = models.CharField(max_length=300, blank=True)
-    sender = models.CharField(max_length=300, blank=True)
-    subject = models.CharField(max_length=300, blank=True)
+    key = models.CharField(_("key"), max_length=300)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    message_id = models.CharField(_("message id"), max_length=300, blank=True)
+    sender = models.CharField(_("sender"), max_length=300, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
     # The time the message gives itself (Date header, chat line), and when Settle got it.
-    dated_at = models.DateTimeField(null=True, blank=True)
-    received_at = models.DateTimeField()
-    raw_sha256 = models.CharField(max_length=64, blank=True)
+    dated_at = models.DateTimeField(_("dated at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    raw_sha256 = models.CharField(_("raw sha256"), max_length=64, blank=True)
     # A held mail's bytes wait here until the freelancer decides; filed ones are evidence.
-    raw = models.FileField(upload_to=raw_mail_upload_to, max_length=200, blank=True)
+    raw = models.FileField(_("raw"), upload_to=raw_mail_upload_to, max_length=200, blank=True)
     entry = models.OneToOneField(
         TimelineEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="received"
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

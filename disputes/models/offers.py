@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from disputes.models.cases import Case, TimelineEntry
 from disputes.models.common import currency_validator, money_validator
@@ -18,40 +19,42 @@ class Offer(models.Model):
     """
 
     class Side(models.TextChoices):
-        FREELANCER = "freelancer", "You"
-        CLIENT = "client", "The client"
+        FREELANCER = "freelancer", _("You")
+        CLIENT = "client", _("The client")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        COUNTERED = "countered", "Answered with a counter-offer"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        EXPIRED = "expired", "Expired"
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        COUNTERED = "countered", _("Answered with a counter-offer")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="offers")
     # The case's owner, kept here so the sweep and the owner's lists read by their own index.
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    side = models.CharField(max_length=10, choices=Side.choices)
-    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[money_validator])
-    currency = models.CharField(max_length=3, validators=[currency_validator])
-    terms = models.TextField()
-    expires_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, validators=[money_validator])
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_validator])
+    terms = models.TextField(_("terms"))
+    expires_at = models.DateTimeField(_("expires at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     counter_to = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="counters")
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("created at"))
     entry = models.OneToOneField(TimelineEntry, on_delete=models.PROTECT, related_name="offer")
     # The e-mailed link, if any.
-    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    emailed_to = models.EmailField(blank=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, null=True, blank=True)
+    emailed_to = models.EmailField(_("emailed to"), blank=True)
     notification = models.OneToOneField(
         Notification, on_delete=models.PROTECT, null=True, blank=True, related_name="offer"
     )
     # The answer.
-    answered_at = models.DateTimeField(null=True, blank=True)
-    answered_via_link = models.BooleanField(default=False)
-    answered_ip = models.GenericIPAddressField(null=True, blank=True)
-    answered_terms = models.TextField(blank=True, help_text="The terms exactly as the answer page showed them.")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_via_link = models.BooleanField(_("answered via link"), default=False)
+    answered_ip = models.GenericIPAddressField(_("answered ip"), null=True, blank=True)
+    answered_terms = models.TextField(
+        _("answered terms"), blank=True, help_text=_("The terms exactly as the answer page showed them.")
+    )
     answer_entry = models.OneToOneField(
         TimelineEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="offer_answer"
     )

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_time_zone
 from disputes.models.common import Channel, OwnedQuerySet, currency_validator, money_validator
@@ -13,27 +14,37 @@ from disputes.models.common import Channel, OwnedQuerySet, currency_validator, m
 
 class Client(models.Model):
     class Platform(models.TextChoices):
-        UPWORK = "upwork", "Upwork"
-        FIVERR = "fiverr", "Fiverr"
-        FREELANCER = "freelancer", "Freelancer.com"
-        TOPTAL = "toptal", "Toptal"
-        THUMBTACK = "thumbtack", "Thumbtack"
-        DIRECT = "direct", "Direct"
-        OTHER = "other", "Other"
+        UPWORK = "upwork", _("Upwork")
+        FIVERR = "fiverr", _("Fiverr")
+        FREELANCER = "freelancer", _("Freelancer.com")
+        TOPTAL = "toptal", _("Toptal")
+        THUMBTACK = "thumbtack", _("Thumbtack")
+        DIRECT = "direct", _("Direct")
+        OTHER = "other", _("Other")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients")
-    name = models.CharField(max_length=200)
-    company = models.CharField(max_length=200, blank=True)
-    email = models.EmailField("e-mail", blank=True)
-    phone = models.CharField(max_length=50, blank=True)
-    preferred_channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
-    platform = models.CharField(max_length=20, choices=Platform.choices, default=Platform.DIRECT)
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-    notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(_("name"), max_length=200)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices, default=Platform.DIRECT)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    # Letters and e-mails to the client are written in it; empty means the freelancer's own language.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Letters and e-mails Settle writes to this client use this language. Empty: your own."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Archived, never deleted: hidden from the lists, kept with everything it holds.
-    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     objects = OwnedQuerySet.as_manager()
 
@@ -55,20 +66,20 @@ class Client(models.Model):
 
 class WarningSign(models.Model):
     class Kind(models.TextChoices):
-        UNPAID_TEST_WORK = "unpaid_test_work", "Asked for unpaid test work"
-        SOURCE_BEFORE_PAYMENT = "source_before_payment", "Asked for source files before paying"
-        OFF_PLATFORM = "off_platform", "Proposed working or paying off-platform"
-        UNUSUAL_PAYMENT = "unusual_payment", "Unusual payment method"
-        REFUSED_PREPAYMENT = "refused_prepayment", "Refused any prepayment"
-        ABUSIVE_LANGUAGE = "abusive_language", "Abusive or threatening language"
-        IGNORES_BOUNDARIES = "ignores_boundaries", "Ignores boundaries or schedules"
-        NEVER_SATISFIED = "never_satisfied", "Never satisfied"
+        UNPAID_TEST_WORK = "unpaid_test_work", _("Asked for unpaid test work")
+        SOURCE_BEFORE_PAYMENT = "source_before_payment", _("Asked for source files before paying")
+        OFF_PLATFORM = "off_platform", _("Proposed working or paying off-platform")
+        UNUSUAL_PAYMENT = "unusual_payment", _("Unusual payment method")
+        REFUSED_PREPAYMENT = "refused_prepayment", _("Refused any prepayment")
+        ABUSIVE_LANGUAGE = "abusive_language", _("Abusive or threatening language")
+        IGNORES_BOUNDARIES = "ignores_boundaries", _("Ignores boundaries or schedules")
+        NEVER_SATISFIED = "never_satisfied", _("Never satisfied")
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="warning_signs")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    noticed_on = models.DateField()
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    noticed_on = models.DateField(_("noticed on"))
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-noticed_on", "-id"]
@@ -80,53 +91,53 @@ class WarningSign(models.Model):
 # --- Projects and their terms ----------------------------------------------------------
 class Project(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        ACTIVE = "active", "In progress"
-        DELIVERED = "delivered", "Delivered"
-        ON_HOLD = "on_hold", "On hold"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("In progress")
+        DELIVERED = "delivered", _("Delivered")
+        ON_HOLD = "on_hold", _("On hold")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class WorkKind(models.TextChoices):
         # What the work is: lessons from a case come back when similar work starts, with any client.
-        DESIGN = "design", "Design and illustration"
-        DEVELOPMENT = "development", "Software and web development"
-        WRITING = "writing", "Writing and editing"
-        TRANSLATION = "translation", "Translation"
-        MARKETING = "marketing", "Marketing and social media"
-        MEDIA = "media", "Video, audio and photography"
-        CONSULTING = "consulting", "Consulting and coaching"
-        OTHER = "other", "Other"
+        DESIGN = "design", _("Design and illustration")
+        DEVELOPMENT = "development", _("Software and web development")
+        WRITING = "writing", _("Writing and editing")
+        TRANSLATION = "translation", _("Translation")
+        MARKETING = "marketing", _("Marketing and social media")
+        MEDIA = "media", _("Video, audio and photography")
+        CONSULTING = "consulting", _("Consulting and coaching")
+        OTHER = "other", _("Other")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="projects")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="projects")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
     work_kind = models.CharField(
-        "kind of work",
+        _("kind of work"),
         max_length=20,
         choices=WorkKind.choices,
         blank=True,
-        help_text="Settle shows what you learned from past cases on the same kind of work.",
+        help_text=_("Settle shows what you learned from past cases on the same kind of work."),
     )
-    start_date = models.DateField(null=True, blank=True)
-    due_date = models.DateField(null=True, blank=True)
-    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[money_validator])
-    currency = models.CharField(max_length=3, default="USD", validators=[currency_validator])
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, validators=[money_validator])
+    currency = models.CharField(_("currency"), max_length=3, default="USD", validators=[currency_validator])
     prepayment_percent = models.PositiveSmallIntegerField(
-        "prepayment (%)",
+        _("prepayment (%)"),
         default=0,
         validators=[MaxValueValidator(100)],
-        help_text="Share of each iteration paid before work on it starts.",
+        help_text=_("Share of each iteration paid before work on it starts."),
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     # "Work stopped until paid": set and cleared by services.projects, recorded on the open cases' timelines.
-    work_stopped_at = models.DateTimeField(null=True, blank=True)
-    work_stopped_reason = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    work_stopped_at = models.DateTimeField(_("work stopped at"), null=True, blank=True)
+    work_stopped_reason = models.CharField(_("work stopped reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Archived, never deleted: hidden from the lists, kept with everything it holds.
-    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     ARCHIVED_THROUGH = ("archived_at", "client__archived_at")
 
     objects = OwnedQuerySet.as_manager()
@@ -156,12 +167,12 @@ class Project(models.Model):
 
 class Milestone(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="milestones")
-    title = models.CharField(max_length=200)
-    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[money_validator])
-    due_date = models.DateField(null=True, blank=True)
-    paid_on = models.DateField(null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, validators=[money_validator])
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
     # Set once by the sweep when the due date passed unpaid.
-    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+    overdue_flagged_at = models.DateTimeField(_("overdue flagged at"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -187,10 +198,10 @@ class ScopeAgreement(models.Model):
     """One version of a project's written terms. Versions are never edited."""
 
     class Source(models.TextChoices):
-        SIGNED_CONTRACT = "signed_contract", "Signed contract"
-        PLATFORM_CONTRACT = "platform_contract", "Platform contract"
-        EMAIL = "email", "E-mail"
-        VERBAL_SUMMARISED = "verbal_summarised", "Verbal agreement, summarised in writing"
+        SIGNED_CONTRACT = "signed_contract", _("Signed contract")
+        PLATFORM_CONTRACT = "platform_contract", _("Platform contract")
+        EMAIL = "email", _("E-mail")
+        VERBAL_SUMMARISED = "verbal_summarised", _("Verbal agreement, summarised in writing")
 
     # The fields compared between versions, in display order.
     TERMS = (
@@ -209,22 +220,22 @@ class ScopeAgreement(models.Model):
     )
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="agreements")
-    version = models.PositiveIntegerField()
-    deliverables = models.TextField()
-    volume = models.TextField(blank=True, help_text="How much work: pages, screens, hours, words…")
-    deadlines = models.TextField(blank=True, help_text="Concrete dates, not “soon”.")
-    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[money_validator])
-    currency = models.CharField(max_length=3, default="USD", validators=[currency_validator])
-    revision_rounds = models.PositiveSmallIntegerField(default=2)
-    cancellation_policy = models.TextField(blank=True)
-    rescheduling_policy = models.TextField(blank=True)
-    dispute_resolution = models.TextField("dispute-resolution clause", blank=True)
-    source = models.CharField(max_length=30, choices=Source.choices, default=Source.EMAIL)
-    accepted_at = models.DateTimeField("accepted by the client at", null=True, blank=True)
-    accepted_via = models.CharField("accepted through", max_length=20, choices=Channel.choices, blank=True)
-    change_note = models.CharField("what changed and why", max_length=300, blank=True)
+    version = models.PositiveIntegerField(_("version"))
+    deliverables = models.TextField(_("deliverables"))
+    volume = models.TextField(_("volume"), blank=True, help_text=_("How much work: pages, screens, hours, words…"))
+    deadlines = models.TextField(_("deadlines"), blank=True, help_text=_("Concrete dates, not “soon”."))
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, validators=[money_validator])
+    currency = models.CharField(_("currency"), max_length=3, default="USD", validators=[currency_validator])
+    revision_rounds = models.PositiveSmallIntegerField(_("revision rounds"), default=2)
+    cancellation_policy = models.TextField(_("cancellation policy"), blank=True)
+    rescheduling_policy = models.TextField(_("rescheduling policy"), blank=True)
+    dispute_resolution = models.TextField(_("dispute-resolution clause"), blank=True)
+    source = models.CharField(_("source"), max_length=30, choices=Source.choices, default=Source.EMAIL)
+    accepted_at = models.DateTimeField(_("accepted by the client at"), null=True, blank=True)
+    accepted_via = models.CharField(_("accepted through"), max_length=20, choices=Channel.choices, blank=True)
+    change_note = models.CharField(_("what changed and why"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["project", "-version"]

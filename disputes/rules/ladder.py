@@ -24,6 +24,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+
+def _(text: str) -> str:
+    """Marks a label for the translation catalogue; the pages show it through gettext (the rules stay pure)."""
+    return text
+
+
 # --- Rungs, in order ----------------------------------------------------------
 DIRECT_TALK = "direct_talk"
 REMINDERS = "reminders"
@@ -55,12 +61,12 @@ REOPEN = "reopen"
 MOVES: tuple[str, ...] = (ESCALATE, FAST_TRACK, RE_ENGAGE, RESOLVE, WALK_AWAY, REOPEN)
 
 MOVE_LABELS = {
-    ESCALATE: "Escalate one rung",
-    FAST_TRACK: "Go straight to platform support",
-    RE_ENGAGE: "Back to direct talk",
-    RESOLVE: "Close as resolved",
-    WALK_AWAY: "Walk away",
-    REOPEN: "Reopen the case",
+    ESCALATE: _("Escalate one rung"),
+    FAST_TRACK: _("Go straight to platform support"),
+    RE_ENGAGE: _("Back to direct talk"),
+    RESOLVE: _("Close as resolved"),
+    WALK_AWAY: _("Walk away"),
+    REOPEN: _("Reopen the case"),
 }
 
 # --- Grounds that justify skipping straight to platform support ----------------
@@ -68,9 +74,9 @@ GROUND_CONDUCT = "conduct"
 GROUND_FRAUD = "fraud"
 GROUND_POLICY_BREACH = "policy_breach"
 FAST_TRACK_GROUNDS = {
-    GROUND_CONDUCT: "Threats, harassment or abusive language",
-    GROUND_FRAUD: "Suspected fraud or scam (e.g. pushing to work or pay off-platform)",
-    GROUND_POLICY_BREACH: "A breach of the platform's policies",
+    GROUND_CONDUCT: _("Threats, harassment or abusive language"),
+    GROUND_FRAUD: _("Suspected fraud or scam (e.g. pushing to work or pay off-platform)"),
+    GROUND_POLICY_BREACH: _("A breach of the platform's policies"),
 }
 
 # --- How a case ended -----------------------------------------------------------
@@ -97,69 +103,69 @@ class Rung:
 RUNGS: tuple[Rung, ...] = (
     Rung(
         DIRECT_TALK,
-        "Direct talk",
-        "You and the client talk it through, one to one.",
+        _("Direct talk"),
+        _("You and the client talk it through, one to one."),
         (
-            "Read the client's message twice and wait a few minutes before you answer a heated one.",
-            "Ask what exactly is wrong, and what outcome the client hopes for.",
-            "Offer one or two concrete fixes: rework, an adjusted scope, a new date, a discount.",
-            "Put whatever you agree in writing and send it to the client.",
-            "Log every message here, incoming and outgoing, with its channel.",
+            _("Read the client's message twice and wait a few minutes before you answer a heated one."),
+            _("Ask what exactly is wrong, and what outcome the client hopes for."),
+            _("Offer one or two concrete fixes: rework, an adjusted scope, a new date, a discount."),
+            _("Put whatever you agree in writing and send it to the client."),
+            _("Log every message here, incoming and outgoing, with its channel."),
         ),
     ),
     Rung(
         REMINDERS,
-        "Reminders",
-        "The client went quiet or has not paid: you remind them of the agreed date.",
+        _("Reminders"),
+        _("The client went quiet or has not paid: you remind them of the agreed date."),
         (
-            "Quote the payment date and amount from the scope agreement.",
-            "Send a polite reminder, then a firmer one a few days later.",
-            "Say clearly which reminder is the last one before a formal letter.",
-            "Record each reminder and any answer on the timeline.",
+            _("Quote the payment date and amount from the scope agreement."),
+            _("Send a polite reminder, then a firmer one a few days later."),
+            _("Say clearly which reminder is the last one before a formal letter."),
+            _("Record each reminder and any answer on the timeline."),
         ),
     ),
     Rung(
         FORMAL_LETTER,
-        "Formal letter",
-        "A written demand: what is owed, the agreement it rests on, and a seven-day deadline.",
+        _("Formal letter"),
+        _("A written demand: what is owed, the agreement it rests on, and a seven-day deadline."),
         (
-            "State the amount owed, the invoice or milestone, and the agreement version it comes from.",
-            "Give a deadline seven days from the day you send it.",
-            "Send it through a channel that proves delivery and attach it as evidence.",
-            "If the deadline passes unpaid, send a final notice naming the date legal action follows.",
+            _("State the amount owed, the invoice or milestone, and the agreement version it comes from."),
+            _("Give a deadline seven days from the day you send it."),
+            _("Send it through a channel that proves delivery and attach it as evidence."),
+            _("If the deadline passes unpaid, send a final notice naming the date legal action follows."),
         ),
     ),
     Rung(
         PLATFORM_SUPPORT,
-        "Platform support",
-        "The marketplace's support team (or Settle's staff) is asked to decide.",
+        _("Platform support"),
+        _("The marketplace's support team (or Settle's staff) is asked to decide."),
         (
-            "Open a ticket with the platform and note its reference here.",
-            "Submit your evidence: the agreement, the messages, the delivered work, invoices.",
-            "Keep every exchange with support on the timeline.",
-            "Stay factual and polite: support reads both sides.",
+            _("Open a ticket with the platform and note its reference here."),
+            _("Submit your evidence: the agreement, the messages, the delivered work, invoices."),
+            _("Keep every exchange with support on the timeline."),
+            _("Stay factual and polite: support reads both sides."),
         ),
     ),
     Rung(
         MEDIATION,
-        "Mediation",
-        "A neutral third party helps you and the client reach an agreement.",
+        _("Mediation"),
+        _("A neutral third party helps you and the client reach an agreement."),
         (
-            "Agree on a mediator with the client and on how the cost is shared.",
-            "Share the case file: timeline, evidence, scope agreement versions.",
-            "Decide beforehand the lowest settlement you would accept.",
-            "Record any settlement proposal and your answer to it.",
+            _("Agree on a mediator with the client and on how the cost is shared."),
+            _("Share the case file: timeline, evidence, scope agreement versions."),
+            _("Decide beforehand the lowest settlement you would accept."),
+            _("Record any settlement proposal and your answer to it."),
         ),
     ),
     Rung(
         LEGAL,
-        "Legal",
-        "An attorney or a small-claims court takes over.",
+        _("Legal"),
+        _("An attorney or a small-claims court takes over."),
         (
-            "Check the small-claims limit and the filing deadline where the client lives.",
-            "Hand over the full case file with its fingerprints.",
-            "Keep logging every contact with the client and the lawyer.",
-            "Weigh the cost of going on against the amount at stake.",
+            _("Check the small-claims limit and the filing deadline where the client lives."),
+            _("Hand over the full case file with its fingerprints."),
+            _("Keep logging every contact with the client and the lawyer."),
+            _("Weigh the cost of going on against the amount at stake."),
         ),
     ),
 )
@@ -233,25 +239,25 @@ def _target(state: CaseState, move: str) -> CaseState:
 
     if move == REOPEN:
         if not is_closed(status):
-            raise IllegalMove("The case is already open.")
+            raise IllegalMove(_("The case is already open."))
         return CaseState(stage, OPEN)
 
     if is_closed(status):
-        raise IllegalMove("The case is closed. Reopen it first.")
+        raise IllegalMove(_("The case is closed. Reopen it first."))
 
     if move == ESCALATE:
         if index == len(STAGES) - 1:
-            raise IllegalMove("The case is already on the top rung (legal).")
+            raise IllegalMove(_("The case is already on the top rung (legal)."))
         return CaseState(STAGES[index + 1], OPEN)
     if move == FAST_TRACK:
         # From formal letter, platform support is simply the next rung; from
         # above it, going "straight" there would be a step down.
         if index >= STAGES.index(PLATFORM_SUPPORT) - 1:
-            raise IllegalMove("Going straight to platform support is only possible from direct talk or reminders.")
+            raise IllegalMove(_("Going straight to platform support is only possible from direct talk or reminders."))
         return CaseState(PLATFORM_SUPPORT, OPEN)
     if move == RE_ENGAGE:
         if stage == DIRECT_TALK:
-            raise IllegalMove("The case is already at direct talk.")
+            raise IllegalMove(_("The case is already at direct talk."))
         return CaseState(DIRECT_TALK, OPEN)
     if move == RESOLVE:
         return CaseState(stage, RESOLVED)
@@ -281,23 +287,25 @@ def plan_move(state: CaseState, move: str, *, reason: str, ground: str = "", out
     target = _target(state, move)
     reason = (reason or "").strip()
     if not reason:
-        raise IllegalMove("Give a reason for this move: it goes on the case's record.")
+        raise IllegalMove(_("Give a reason for this move: it goes on the case's record."))
     if move == FAST_TRACK:
         if ground not in FAST_TRACK_GROUNDS:
             raise IllegalMove(
-                "Going straight to platform support needs a ground: conduct or abuse, "
-                "suspected fraud, or a breach of the platform's policies."
+                _(
+                    "Going straight to platform support needs a ground: conduct or abuse, "
+                    "suspected fraud, or a breach of the platform's policies."
+                )
             )
     elif ground:
-        raise IllegalMove("A ground is only given when going straight to platform support.")
+        raise IllegalMove(_("A ground is only given when going straight to platform support."))
     if move == RESOLVE and outcome not in RESOLVED_OUTCOMES:
-        raise IllegalMove("Say how the case was resolved.")
+        raise IllegalMove(_("Say how the case was resolved."))
     if move == WALK_AWAY:
         outcome = outcome or WRITTEN_OFF
         if outcome not in WALK_AWAY_OUTCOMES:
-            raise IllegalMove("Walking away means writing the amount off.")
+            raise IllegalMove(_("Walking away means writing the amount off."))
     if move not in (RESOLVE, WALK_AWAY) and outcome:
-        raise IllegalMove("An outcome is only given when closing the case.")
+        raise IllegalMove(_("An outcome is only given when closing the case."))
     return Transition(move=move, from_state=state, to_state=target, reason=reason, ground=ground, outcome=outcome)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from disputes.models import Case, Project, TimelineEntry
@@ -133,7 +134,7 @@ def case_move(
     try:
         transition = ladder.plan_move(seen, move, reason=reason, ground=ground, outcome=outcome)
     except ladder.IllegalMove as refusal:
-        raise MoveRefused(str(refusal)) from None
+        raise MoveRefused(gettext(str(refusal))) from None  # the ladder's words, in the reader's language
     if amount_recovered is not None and amount_recovered < 0:
         raise MoveRefused("The amount recovered cannot be negative.")
     if root_cause_kind and root_cause_kind not in lessons.ROOT_CAUSES:

@@ -22,6 +22,7 @@ CLIENT_FIELDS = (
     "preferred_channel",
     "platform",
     "time_zone",
+    "language",
     "notes",
 )
 

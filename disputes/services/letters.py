@@ -13,7 +13,6 @@ A letter is always in its case's currency, which is its project's.
 import datetime
 import hashlib
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,15 +20,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from disputes.formatting import format_money
-from disputes.models import Case, Channel, ClientMail, Letter, Milestone, TimelineEntry, letter_upload_to
+from disputes.languages import client_language
+from disputes.models import Case, Channel, ClientMail, Letter, TimelineEntry, letter_upload_to
 from disputes.pdf import render_pdf
 from disputes.rules import dates, deadlines, ladder
 from disputes.services.cases import StaleCase, case_move
 from disputes.services.common import apply_fields, ensure_owner
+from disputes.services.letter_texts import letter_cover_note, unpaid_milestones
+from disputes.services.letter_texts import letter_defaults as letter_defaults
 from disputes.services.letter_tracking import letters_sync_payments
 from disputes.services.mail_out import mail_queue
 from disputes.services.timeline import entry_append
@@ -38,51 +40,6 @@ LETTER_FIELDS = ("subject", "body", "amount_owed", "payment_instructions", "chan
 CLOSED_CASE = "The case is closed. Reopen it before writing or sending a letter."
 # A letter sent by hand is recorded within this many days of its sending.
 RECORDED_MAX_DAYS_BACK = 60
-
-
-def unpaid_milestones(case: Case) -> list[Milestone]:
-    return list(case.project.milestones.filter(paid_on__isnull=True).order_by("due_date", "id"))
-
-
-def letter_defaults(*, case: Case, kind: str) -> dict[str, Any]:
-    """Prefilled values for a new letter, taken from the case's facts."""
-    agreement = case.project.agreements.order_by("-version").first()
-    unpaid = unpaid_milestones(case)
-    owed = sum((m.amount for m in unpaid), Decimal("0")) or case.amount_in_dispute
-    client = case.client.name
-    days = settings.LETTER_DEADLINE_DAYS
-    if kind == Letter.Kind.FINAL_NOTICE:
-        subject = f"Final notice before legal action: {case.project.title}"
-        body = (
-            f"Dear {client},\n\n"
-            f"Despite my earlier payment demand, the amount below for “{case.project.title}” is still unpaid.\n\n"
-            "This is my final notice. Unless the full amount reaches me by the date shown below, "
-            "I will start legal action to recover it, together with any costs the law allows, "
-            "without further warning.\n\n"
-            "I would still prefer to settle this between us. Payment by that date closes the matter.\n\n"
-            "Yours sincerely,"
-        )
-    else:
-        subject = f"Payment demand: {case.project.title}"
-        body = (
-            f"Dear {client},\n\n"
-            f"I completed the work we agreed for “{case.project.title}”. The payments listed below are overdue "
-            "and, despite my reminders, remain unpaid.\n\n"
-            f"Please pay the total amount within {days} days, by the date shown below, "
-            "using the payment details in this letter.\n\n"
-            "If the payment has not reached me by then, I will take the next step without further notice: "
-            "a claim with the platform's support team or other formal action.\n\n"
-            "Yours sincerely,"
-        )
-    return {
-        "agreement": agreement,
-        "subject": subject,
-        "body": body,
-        "amount_owed": owed,
-        "payment_instructions": "Bank transfer or the platform's payment system, quoting the project's name.",
-        "channel": "email",
-        "legal_action_date": timezone.localdate() + datetime.timedelta(days=days) if kind == "final_notice" else None,
-    }
 
 
 def _validate(kind: str, data: Mapping[str, Any]) -> None:
@@ -129,6 +86,7 @@ def letter_draft(
         kind=kind,
         agreement=agreement,
         currency=case.currency,
+        language=client_language(case.client),
         supersedes=supersedes,
         created_by=author,
         created_at=now,
@@ -183,6 +141,9 @@ def letter_context(letter: Letter, *, sent_on: datetime.date, user: User) -> dic
     case = letter.case
     deadline = deadlines.letter_deadline(sent_on, settings.LETTER_DEADLINE_DAYS)
     milestones = unpaid_milestones(case)
+    with translation.override(letter.language):  # amounts as the letter's reader writes them
+        total = format_money(letter.amount_owed, letter.currency)
+        owed = [(m, format_money(m.amount, letter.currency)) for m in milestones]
     return {
         "letter": letter,
         "case": case,
@@ -190,8 +151,8 @@ def letter_context(letter: Letter, *, sent_on: datetime.date, user: User) -> dic
         "client": case.client,
         "project": case.project,
         "agreement": letter.agreement,
-        "milestones": [(m, format_money(m.amount, letter.currency)) for m in milestones],
-        "total": format_money(letter.amount_owed, letter.currency),
+        "milestones": owed,
+        "total": total,
         "sent_on": sent_on,
         "deadline": deadline,
         "deadline_days": settings.LETTER_DEADLINE_DAYS,
@@ -240,16 +201,6 @@ def _delivery_checked(
     if sent_on < today - datetime.timedelta(days=RECORDED_MAX_DAYS_BACK):
         raise ValidationError({"sent_on": f"Record a letter within {RECORDED_MAX_DAYS_BACK} days of sending it."})
     return sent_on, channel
-
-
-def letter_cover_note(letter: Letter, user: User) -> str:
-    """The short e-mail that carries a letter Settle sends (editable before sending)."""
-    return (
-        f"Dear {letter.case.client.name},\n\n"
-        f"Please find attached my letter “{letter.subject}” as a PDF. "
-        "It sets out the amount owed, the payment deadline and how to pay.\n\n"
-        f"{user.display_name}"
-    )
 
 
 def letter_finalize(

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from disputes.models import Case, Client
@@ -18,7 +19,12 @@ def dashboard(request):
     open_cases = Case.objects.for_owner(user).open()
     per_stage, money = open_case_totals(user)
     rungs = [
-        {"key": rung.key, "label": rung.label, "meaning": rung.meaning, "count": per_stage.get(rung.key, 0)}
+        {
+            "key": rung.key,
+            "label": gettext(rung.label),
+            "meaning": gettext(rung.meaning),
+            "count": per_stage.get(rung.key, 0),
+        }
         for rung in ladder.RUNGS
     ]
     now = timezone.now()

@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.services import user_update_profile
@@ -31,6 +33,7 @@ def profile(request):
                     name=data["name"],
                     business_name=data["business_name"],
                     time_zone=data["time_zone"],
+                    language=data["language"],
                 )
                 moved = response_settings_update(
                     user=request.user,
@@ -40,9 +43,12 @@ def profile(request):
         except ValidationError as error:
             form_errors(form, error)
         else:
+            translation.activate(request.user.language or translation.get_language_from_request(request))
             messages.success(
                 request,
-                "Profile saved. The deadlines of open concerns moved to the new window." if moved else "Profile saved.",
+                _("Profile saved. The deadlines of open concerns moved to the new window.")
+                if moved
+                else _("Profile saved."),
             )
             return redirect("disputes:profile")
     return render(request, "accounts/profile.html", {"form": form})
