@@ -8,6 +8,7 @@ from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import services
@@ -64,7 +65,7 @@ def sign_up_confirm(request, uidb64: str, token: str):
         # login() rotates the session key, so a session fixed before sign-up is useless.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
-            request, "Welcome to Settle. Your account is ready." + ("" if next_url else " Start by adding a client.")
+            request, _("Welcome to Settle. Your account is ready.") + ("" if next_url else " Start by adding a client.")
         )
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/sign_up_confirm.html", {"form": form, "email": user.email})

@@ -116,6 +116,19 @@ def _date_parts(format_string: str) -> tuple[tuple[bool, str], ...]:
     )
 
 
+def checklist_how(line) -> str:
+    """Why a checklist line counts as there (rules.checklist.Line), in the active language."""
+    if line.basis == "tagged":
+        return translation.ngettext("%(count)s file tagged", "%(count)s files tagged", line.count) % {
+            "count": line.count
+        }
+    if line.basis == "fitting":
+        return translation.ngettext(
+            "%(count)s file of a fitting kind", "%(count)s files of a fitting kind", line.count
+        ) % {"count": line.count}
+    return translation.gettext(line.how)
+
+
 def label(instance, field_name: str) -> str:
     """`{{ case|label("stage") }}`: what `case.get_stage_display()` gives, from a table made once per
     field (Django's method rebuilds it from the field's choices on every call)."""
@@ -152,6 +165,7 @@ def environment(**options) -> Environment:
         money=format_money,
         duration=format_duration,
         selected_option=selected_option,
+        checklist_how=checklist_how,
     )
     # Old-style callables: `{{ _("Due in %(left)s")|format(left=...) }}`, which makemessages reads in Jinja files too.
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=False)

@@ -19,17 +19,18 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from disputes.links import link
 from disputes.models import Case, Client, Deadline, Letter, Milestone, Project, SettlementProposal
 from disputes.rules import deadlines as rules
 
 KINDS = {
-    "answer": "Our answer",
-    "letter": "Letter",
-    "settlement": "Settlement",
-    "milestone": "Milestone",
-    "platform": "Platform",
+    "answer": _("Our answer"),
+    "letter": _("Letter"),
+    "settlement": _("Settlement"),
+    "milestone": _("Milestone"),
+    "platform": _("Platform"),
 }
 OWED_BY = dict(Deadline.OwedBy.choices)
 
@@ -81,23 +82,23 @@ def _sources(user, zone: str, limit: int) -> list:
     case_url = lambda pk: link("disputes:case_detail", pk)  # noqa: E731
     return [
         (
-            Item("answer", due, "Answer the client", case_url(pk) + "#add-entry", title, OWED_BY["me"], pk)
+            Item("answer", due, _("Answer the client"), case_url(pk) + "#add-entry", title, OWED_BY["me"], pk)
             for pk, title, due in answers.values_list("pk", "title", "response_due_at")[:limit]
         ),
         (
-            Item("letter", due, f"Payment asked for in “{subject}”",
+            Item("letter", due, _("Payment asked for in “%(subject)s”") % {"subject": subject},
                  link("disputes:letter_detail", case_id, pk), title, OWED_BY["client"], pk)
             for pk, case_id, title, subject, due in letters.values_list(
                 "pk", "case_id", "case__title", "subject", "deadline_at")[:limit]
         ),
         (
-            Item("settlement", _end_of(day, zone), "Answer the mediator's proposal", case_url(case_id) + "#timeline",
+            Item("settlement", _end_of(day, zone), _("Answer the mediator's proposal"), case_url(case_id) + "#timeline",
                  title, OWED_BY["me"], pk)
             for pk, case_id, title, day in proposals.values_list("pk", "case_id", "case__title", "deadline")[:limit]
         ),
         (
-            Item("milestone", _end_of(day, zone), f"Payment: {name}", link("disputes:project_detail", project_id),
-                 project, OWED_BY["client"], pk)
+            Item("milestone", _end_of(day, zone), _("Payment: %(name)s") % {"name": name},
+                 link("disputes:project_detail", project_id), project, OWED_BY["client"], pk)
             for pk, project_id, project, name, day in milestones.values_list(
                 "pk", "project_id", "project__title", "title", "due_date")[:limit]
         ),
@@ -115,15 +116,17 @@ def case_strip(view, zone: str, now: datetime.datetime) -> list[tuple[Item, str,
     case = view.case
     items = []
     if case.status == Case.Status.OPEN and case.response_due_at:
-        items.append(Item("answer", case.response_due_at, "Answer the client", "#add-entry", case.title, OWED_BY["me"]))
+        items.append(
+            Item("answer", case.response_due_at, _("Answer the client"), "#add-entry", case.title, OWED_BY["me"])
+        )
     for letter in view.letters:
         if letter.is_final and letter.deadline_at and not letter.paid_at and not letter.superseded_at:
-            items.append(Item("letter", letter.deadline_at, f"Payment asked for in “{letter.subject}”",
-                              link("disputes:letter_detail", case.pk, letter.pk), case.title, OWED_BY["client"],
-                              letter.pk))  # fmt: skip
+            words = _("Payment asked for in “%(subject)s”") % {"subject": letter.subject}
+            items.append(Item("letter", letter.deadline_at, words, link("disputes:letter_detail", case.pk, letter.pk),
+                              case.title, OWED_BY["client"], letter.pk))  # fmt: skip
     for proposal in view.proposals:
         if proposal.status == SettlementProposal.Status.PROPOSED:
-            items.append(Item("settlement", _end_of(proposal.deadline, zone), "Answer the mediator's proposal",
+            items.append(Item("settlement", _end_of(proposal.deadline, zone), _("Answer the mediator's proposal"),
                               "#timeline", case.title, OWED_BY["me"], proposal.pk))  # fmt: skip
     for deadline in view.outside_deadlines:
         items.append(Item("platform", deadline.due_at, deadline.title, link("disputes:case_deadlines", case.pk),

@@ -55,8 +55,9 @@ class CaseOpenForm(CaseForm):
 
 
 class EntryForm(forms.Form):
-    kind = forms.ChoiceField(choices=[(k.value, k.label) for k in TimelineEntry.MANUAL_KINDS])
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(k.value, k.label) for k in TimelineEntry.MANUAL_KINDS])
     channel = forms.ChoiceField(
+        label=_("Channel"),
         choices=[("", "—"), *TimelineEntry._meta.get_field("channel").choices],
         required=False,
         help_text=_("For messages and calls."),
@@ -64,7 +65,12 @@ class EntryForm(forms.Form):
     happened_at = BoundedDateTimeField(label=_("When it happened"), required=False, help_text=_("Leave empty for now."))
     body = forms.CharField(label=_("What was said or done"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     amount = forms.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, required=False, help_text=_("For a payment received.")
+        label=_("Amount"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("For a payment received."),
     )
     share = forms.BooleanField(
         label=_("Share this note"),
@@ -136,7 +142,10 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["checklist_item"].choices = [("", _("None in particular")), *checklist.choices(case.kind)]
+        self.fields["checklist_item"].choices = [
+            ("", _("None in particular")),
+            *((key, _(label)) for key, label in checklist.choices(case.kind)),
+        ]
         # Only this case's own entries can be chosen.
         self.fields["entry"].queryset = TimelineEntry.objects.filter(case=case).exclude(
             kind__in=[TimelineEntry.Kind.STAGE_CHANGE, TimelineEntry.Kind.EVIDENCE]

@@ -13,6 +13,11 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 
+def _(text: str) -> str:
+    """Marks a label for the translation catalogue; pages show it through gettext (the rules stay pure)."""
+    return text
+
+
 @dataclass(frozen=True)
 class Item:
     key: str
@@ -27,60 +32,69 @@ ITEMS: dict[str, Item] = {
     for item in (
         Item(
             "scope",
-            "The scope the client accepted",
-            "The scope agreement with its acceptance, or the signed contract.",
+            _("The scope the client accepted"),
+            _("The scope agreement with its acceptance, or the signed contract."),
             ("contract",),
             "scope_accepted",
         ),
         Item(
             "client_messages",
-            "The client's own messages",
-            "Their words about the problem: e-mails, chat, screenshots.",
+            _("The client's own messages"),
+            _("Their words about the problem: e-mails, chat, screenshots."),
             ("email", "chat", "screenshot"),
             "client_messages",
         ),
         Item(
             "delivery",
-            "Proof of delivery",
-            "What you delivered and when: files sent, links, hand-over messages.",
+            _("Proof of delivery"),
+            _("What you delivered and when: files sent, links, hand-over messages."),
             ("deliverable",),
         ),
-        Item("invoices", "Invoices and payment records", "Every invoice sent, and what was paid when.", ("invoice",)),
+        Item(
+            "invoices",
+            _("Invoices and payment records"),
+            _("Every invoice sent, and what was paid when."),
+            ("invoice",),
+        ),
         Item(
             "payment_terms",
-            "The payment terms agreed",
-            "Prepayment, due dates, late fees: the contract or the message.",
+            _("The payment terms agreed"),
+            _("Prepayment, due dates, late fees: the contract or the message."),
             ("contract",),
         ),
         Item(
             "work_as_delivered",
-            "The work as delivered",
-            "Screenshots or photos of the delivered work, before and after.",
+            _("The work as delivered"),
+            _("Screenshots or photos of the delivered work, before and after."),
             ("photo", "deliverable"),
         ),
-        Item("revision_requests", "The client's change requests", "What the client asked to change, and what you did."),
-        Item("time_records", "Time records", "Hours logged, work diary or tracker export."),
+        Item(
+            "revision_requests",
+            _("The client's change requests"),
+            _("What the client asked to change, and what you did."),
+        ),
+        Item("time_records", _("Time records"), _("Hours logged, work diary or tracker export.")),
         Item(
             "dates_agreed",
-            "The dates agreed, and changes to them",
-            "The schedule in the scope, and every later move.",
+            _("The dates agreed, and changes to them"),
+            _("The schedule in the scope, and every later move."),
             ("contract",),
             "scope_accepted",
         ),
         Item(
             "cause_of_delay",
-            "What caused the delay",
-            "Late inputs or approvals from the client, in their words.",
+            _("What caused the delay"),
+            _("Late inputs or approvals from the client, in their words."),
             ("email", "chat", "screenshot"),
         ),
         Item(
             "conduct",
-            "The messages that show the conduct",
-            "Unedited, with dates, as the client sent them.",
+            _("The messages that show the conduct"),
+            _("Unedited, with dates, as the client sent them."),
             ("email", "chat", "screenshot"),
         ),
-        Item("payment_trail", "The payment trail", "Transaction records, chargeback or dispute notices."),
-        Item("identity", "What you know of who the client is", "Profile, company register, addresses used."),
+        Item("payment_trail", _("The payment trail"), _("Transaction records, chargeback or dispute notices.")),
+        Item("identity", _("What you know of who the client is"), _("Profile, company register, addresses used.")),
     )
 }
 
@@ -95,8 +109,8 @@ BY_CASE_KIND: dict[str, tuple[str, ...]] = {
 
 # The record's own facts an item can rest on: the words shown when it does.
 FACTS = {
-    "scope_accepted": "an accepted scope agreement is on the project",
-    "client_messages": "the client's messages are on the timeline",
+    "scope_accepted": _("an accepted scope agreement is on the project"),
+    "client_messages": _("the client's messages are on the timeline"),
 }
 
 
@@ -105,6 +119,8 @@ class Line:
     item: Item
     done: bool
     how: str  # why it counts as there ("2 files tagged", ...), or "" when missing
+    basis: str = ""  # which: "tagged", "fitting" or "fact"
+    count: int = 0  # the files it rests on
 
 
 @dataclass(frozen=True)
@@ -143,11 +159,11 @@ def build(
         item = ITEMS[key]
         fitting = sum(file_kinds.get(kind, 0) for kind in item.evidence_kinds)
         if tagged.get(key):
-            lines.append(Line(item, True, f"{_files(tagged[key])} tagged"))
+            lines.append(Line(item, True, f"{_files(tagged[key])} tagged", "tagged", tagged[key]))
         elif fitting:
-            lines.append(Line(item, True, f"{_files(fitting)} of a fitting kind"))
+            lines.append(Line(item, True, f"{_files(fitting)} of a fitting kind", "fitting", fitting))
         elif item.fact and item.fact in facts:
-            lines.append(Line(item, True, FACTS[item.fact]))
+            lines.append(Line(item, True, FACTS[item.fact], "fact"))
         else:
             lines.append(Line(item, False, ""))
     return Checklist(tuple(lines))

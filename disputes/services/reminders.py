@@ -27,9 +27,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from accounts.models import User
+from disputes.languages import user_language
 from disputes.models import Concern, Reminder, ReminderEmail
 from disputes.services.outbox import Outcome, new_message_id, outbox_retry, outbox_send, outbox_send_due
 
@@ -103,6 +105,22 @@ def reminder_email_retry(*, email: ReminderEmail, now: datetime.datetime | None 
     return outbox_retry(row=email, now=now)
 
 
+def _reminder_subject(overdue: int, soon: int) -> str:
+    if overdue and soon:
+        return ngettext(
+            "%(overdue)s client concern past the response window, %(soon)s due soon",
+            "%(overdue)s client concerns past the response window, %(soon)s due soon",
+            overdue,
+        ) % {"overdue": overdue, "soon": soon}
+    if overdue:
+        return ngettext(
+            "%(overdue)s client concern past the response window",
+            "%(overdue)s client concerns past the response window",
+            overdue,
+        ) % {"overdue": overdue}
+    return ngettext("%(soon)s client concern due soon", "%(soon)s client concerns due soon", soon) % {"soon": soon}
+
+
 def _build_message(email: ReminderEmail, now: datetime.datetime) -> EmailMultiAlternatives:
     user = email.user
     reminders = list(email.reminders.select_related("concern__case__client").order_by("concern__due_at", "concern_id"))
@@ -125,15 +143,8 @@ def _build_message(email: ReminderEmail, now: datetime.datetime) -> EmailMultiAl
     # No user-typed text goes into a header: client names and case titles stay in the body.
     soon = len(items) - overdue
     context["soon"] = soon
-    subject = "Settle: " + ", ".join(
-        part
-        for part in (
-            f"{overdue} client concern{'s' if overdue != 1 else ''} past the response window" if overdue else "",
-            f"{soon}{'' if overdue else ' client concern' + ('s' if soon != 1 else '')} due soon" if soon else "",
-        )
-        if part
-    )
-    with timezone.override(user.time_zone):
+    with timezone.override(user.time_zone), translation.override(user_language(user)):
+        subject = "Settle: " + _reminder_subject(overdue, soon)
         text = render_to_string("disputes/email/reminders.txt", context)
         html = render_to_string("disputes/email/reminders.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])

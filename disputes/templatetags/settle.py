@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import template
 from django.template import engines
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -82,3 +83,11 @@ def jinja(context, template_name: str, **values) -> str:
     partial = engines["jinja2"].get_template(template_name)
     # Jinja2 escapes every value itself (autoescape is on), so its output is safe HTML.
     return mark_safe(partial.render(values, request=context.get("request")))
+
+
+@register.filter
+def midsentence(value) -> str:
+    """A label as it reads inside a sentence: "Formal letter" becomes "formal letter" in English;
+    German keeps its capitals (its nouns are capitalised). Use it where `lower` would be used."""
+    text = str(value)
+    return text if translation.get_language().startswith("de") else text.lower()

@@ -10,7 +10,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.forms import (
@@ -129,7 +130,7 @@ def case_open(request):
             return create_once(
                 request,
                 lambda: case_services.case_open(owner=request.user, project=project, data=data).get_absolute_url(),
-                success="Case opened on the direct-talk rung. Log the client's first message.",
+                success=_("Case opened on the direct-talk rung. Log the client's first message."),
             )
         except ValidationError as error:
             form_errors(form, error)
@@ -148,7 +149,7 @@ def case_edit(request, case: Case):
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, "Case saved.")
+            messages.success(request, _("Case saved."))
             return redirect("disputes:case_detail", pk=case.pk)
     return render(request, "disputes/case_form.html", {"form": form, "case": case, "has_projects": True})
 
@@ -221,7 +222,7 @@ def _stage_links(request, current: str, stage_counts: list) -> list[dict]:
         params.pop(name, None)
     others = params.urlencode()
     joiner = "&" if others else ""
-    links = [{"label": "All", "count": None, "query": others, "active": not current}]
+    links = [{"label": gettext("All"), "count": None, "query": others, "active": not current}]
     for value, label, count in stage_counts:
         query = f"{others}{joiner}stage={value}"
         links.append({"label": label, "count": count, "query": query, "active": current == value})
@@ -249,7 +250,7 @@ def _move_target(case: Case, move: str) -> ladder.CaseState | None:
 @require_http_methods(["GET", "POST"])
 def case_move(request, case: Case, move: str):
     if move not in ladder.MOVES:
-        raise Http404("No such move.")
+        raise Http404(_("No such move."))
     initial = {
         "expected_stage": case.stage,
         "expected_status": case.status,
@@ -324,11 +325,13 @@ def entry_add(request, case: Case):
                         shared=data["shared"],
                     )
                 ),
-                success="Added to the timeline." if data["shared"] else "Added to the timeline as a private note.",
+                success=_("Added to the timeline.")
+                if data["shared"]
+                else _("Added to the timeline as a private note."),
             )
         except ValidationError as error:
             form_errors(form, error)
-    messages.error(request, "The entry was not added. Check the form below.")
+    messages.error(request, _("The entry was not added. Check the form below."))
     return _case_page(request, case, entry_form=form)
 
 
@@ -342,7 +345,7 @@ def _entry_url(entry: TimelineEntry) -> str:
 def entry_correct(request, original: TimelineEntry):
     case = original.case
     if original.kind not in TimelineEntry.MANUAL_KINDS:
-        raise Http404("Entries written by Settle cannot be corrected.")
+        raise Http404(_("Entries written by Settle cannot be corrected."))
     initial = {
         "channel": original.channel,
         "happened_at": original.happened_at,
@@ -365,7 +368,7 @@ def entry_correct(request, original: TimelineEntry):
                         amount=data.get("amount"),
                     )
                 ),
-                success="Correction added. The original stays on the record, struck through.",
+                success=_("Correction added. The original stays on the record, struck through."),
             )
         except ValidationError as error:
             form_errors(form, error)
@@ -378,7 +381,7 @@ def entry_correct(request, original: TimelineEntry):
 def concern_dismiss(request, message: TimelineEntry):
     case = message.case
     if message.kind != TimelineEntry.Kind.MESSAGE_IN or message.corrects_id:
-        raise Http404("Only a client's message can need no answer.")
+        raise Http404(_("Only a client's message can need no answer."))
     form = NoAnswerNeededForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -386,6 +389,6 @@ def concern_dismiss(request, message: TimelineEntry):
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, "Marked as needing no answer. The reason is on the timeline.")
+            messages.success(request, _("Marked as needing no answer. The reason is on the timeline."))
             return redirect(f"{case.get_absolute_url()}?at={message.pk}#entry-{message.pk}")
     return render(request, "disputes/concern_dismiss.html", {"case": case, "message": message, "form": form})

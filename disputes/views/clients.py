@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.forms import ClientForm, WarningSignForm
@@ -70,7 +71,7 @@ def client_edit(request, client: Client):
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, "Client saved.")
+            messages.success(request, _("Client saved."))
             return redirect("disputes:client_detail", pk=client.pk)
     return render(request, "disputes/client_form.html", {"form": form, "client": client})
 
@@ -108,7 +109,7 @@ def warning_sign_add(request, client: Client):
             return create_once(
                 request,
                 lambda: _sign_url(client, request.user, form.cleaned_data),
-                success="Warning sign recorded.",
+                success=_("Warning sign recorded."),
             )
         except ValidationError as error:
             form_errors(form, error)

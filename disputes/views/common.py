@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from disputes.rules import clock
 from disputes.selectors_nav import nav_counts
@@ -62,7 +63,7 @@ def create_once(request: HttpRequest, run: Callable[[], str], *, success: str) -
     if created:
         messages.success(request, success)
     else:
-        messages.info(request, "That form was already sent; this is what it made. Nothing was added twice.")
+        messages.info(request, _("That form was already sent; this is what it made. Nothing was added twice."))
     return HttpResponseRedirect(url)
 
 

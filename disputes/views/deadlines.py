@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from disputes.calendar import feed_ics
@@ -73,7 +74,9 @@ def case_deadlines(request, case: Case):
             return reverse("disputes:case_deadlines", args=[case.pk])
 
         try:
-            return create_once(request, add, success="Deadline recorded. Settle e-mails you 48 and 24 hours before it.")
+            return create_once(
+                request, add, success=_("Deadline recorded. Settle e-mails you 48 and 24 hours before it.")
+            )
         except ValidationError as error:
             form_errors(form, error)
     return _case_page(request, case, form=form, status=400)
@@ -92,7 +95,7 @@ def ticket_add(request, case: Case):
             return reverse("disputes:case_deadlines", args=[case.pk])
 
         try:
-            return create_once(request, add, success="Ticket recorded on the case and its timeline.")
+            return create_once(request, add, success=_("Ticket recorded on the case and its timeline."))
         except ValidationError as error:
             form_errors(form, error)
     return _case_page(request, case, ticket_form=form, status=400)
@@ -116,7 +119,7 @@ def deadline_met(request, deadline: Deadline):
 @require_http_methods(["GET", "POST"])
 def deadline_move(request, deadline: Deadline):
     if deadline.met_at is not None:
-        messages.info(request, "This deadline is met: it no longer moves.")
+        messages.info(request, _("This deadline is met: it no longer moves."))
         return redirect("disputes:case_deadlines", pk=deadline.case_id)
     form = DeadlineMoveForm(request.POST or None, initial={"due_at": timezone.localtime(deadline.due_at)})
     if request.method == "POST" and form.is_valid():
@@ -125,7 +128,7 @@ def deadline_move(request, deadline: Deadline):
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, "Deadline moved. Its warnings start again for the new time.")
+            messages.success(request, _("Deadline moved. Its warnings start again for the new time."))
             return redirect("disputes:case_deadlines", pk=deadline.case_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "disputes/deadline_move.html", {"deadline": deadline, "case": deadline.case,
@@ -142,7 +145,7 @@ def deadline_templates(request):
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, "Added to your common deadlines.")
+            messages.success(request, _("Added to your common deadlines."))
             return redirect("disputes:deadline_templates")
     templates = DeadlineTemplate.objects.filter(Q(owner=None) | Q(owner=request.user)).order_by("days", "title", "id")
     status = 400 if request.method == "POST" else 200
@@ -171,10 +174,10 @@ def calendar_feed(request):
             address = request.build_absolute_uri(reverse("disputes:calendar_ics", args=[token]))
         elif action == "revoke":
             if services.feed_revoke(user=request.user):
-                messages.success(request, "Calendar address revoked: calendars that read it get nothing more.")
+                messages.success(request, _("Calendar address revoked: calendars that read it get nothing more."))
             return redirect("disputes:calendar_feed")
         else:
-            messages.error(request, "Nothing was changed.")
+            messages.error(request, _("Nothing was changed."))
             return redirect("disputes:calendar_feed")
     feed = CalendarFeed.objects.filter(user=request.user).first()
     return render(request, "disputes/calendar_feed.html", {"feed": feed, "address": address})
@@ -186,7 +189,7 @@ def calendar_ics(request, token: str):
     reading = request.method in ("GET", "HEAD")
     user = services.feed_user(token, touch=reading)
     if user is None:
-        raise Http404("No calendar at this address. It may have been revoked or replaced.")
+        raise Http404(_("No calendar at this address. It may have been revoked or replaced."))
     if not reading:
         return HttpResponseNotAllowed(["GET", "HEAD"])
     response = HttpResponse(feed_ics(user, timezone.now()), content_type="text/calendar; charset=utf-8")

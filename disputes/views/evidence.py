@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.forms import EvidenceForm
@@ -87,13 +88,13 @@ def attachment_response(evidence: Evidence, *, shared: bool = False) -> FileResp
         try:
             copy = evidence_shared_copy(evidence=evidence)
         except FileNotFoundError:
-            raise Http404("This file is missing from storage.") from None
+            raise Http404(_("This file is missing from storage.")) from None
         if copy is not None:
             stored = copy.file
     try:
         opened = open_stream(stored)
     except FileNotFoundError:
-        raise Http404("This file is missing from storage.") from None
+        raise Http404(_("This file is missing from storage.")) from None
     response = FileResponse(
         opened,
         as_attachment=True,
@@ -109,7 +110,7 @@ def attachment_response(evidence: Evidence, *, shared: bool = False) -> FileResp
 def thumbnail_response(evidence: Evidence) -> FileResponse:
     """The preview image, inline: a JPEG Settle re-encoded itself, so safe to show."""
     if not evidence.thumbnail:
-        raise Http404("No thumbnail.")
+        raise Http404(_("No thumbnail."))
     response = FileResponse(evidence.thumbnail.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.forms import FinalizeForm, LetterForm, VerifyCasefileForm
@@ -48,7 +49,7 @@ def letter_new(request, case: Case, kind: str):
                         case=case, author=request.user, kind=kind, data=form.cleaned_data, supersedes=supersedes
                     )
                 ),
-                success="Draft saved. Read it through, then finalise it when you send it.",
+                success=_("Draft saved. Read it through, then finalise it when you send it."),
             )
         except ValidationError as error:
             form_errors(form, error)
@@ -75,7 +76,7 @@ def _letter_url(letter: Letter) -> str:
 @require_http_methods(["GET", "POST"])
 def letter_edit(request, letter: Letter):
     if not letter.is_draft:
-        messages.info(request, "Only a draft can be changed. A final letter is superseded by writing a new one.")
+        messages.info(request, _("Only a draft can be changed. A final letter is superseded by writing a new one."))
         return redirect(_letter_url(letter))
     form = LetterForm(request.POST or None, instance=letter, case=letter.case, kind=letter.kind)
     if request.method == "POST" and form.is_valid():
@@ -84,7 +85,7 @@ def letter_edit(request, letter: Letter):
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, "Draft saved.")
+            messages.success(request, _("Draft saved."))
             return redirect(_letter_url(letter))
     return render(
         request,
@@ -150,7 +151,7 @@ def letter_finalize(request, letter: Letter):
                 "timeline when the mail server accepts it.",
             )
         else:
-            messages.success(request, "Letter finalised and recorded as sent by you; it is on the timeline.")
+            messages.success(request, _("Letter finalised and recorded as sent by you; it is on the timeline."))
     return redirect(_letter_url(letter))
 
 
@@ -174,7 +175,7 @@ def letter_discard(request, letter: Letter):
     except ValidationError as error:
         messages.error(request, refusal(error))
         return redirect(_letter_url(letter))
-    messages.success(request, "Draft discarded. It was never sent and is not on the timeline.")
+    messages.success(request, _("Draft discarded. It was never sent and is not on the timeline."))
     return redirect(f"{letter.case.get_absolute_url()}#letters")
 
 
@@ -183,7 +184,7 @@ def letter_discard(request, letter: Letter):
 @require_safe
 def letter_pdf(request, letter: Letter):
     if not letter.is_final:
-        raise Http404("Drafts have no PDF yet.")
+        raise Http404(_("Drafts have no PDF yet."))
     name = f"{letter.kind.replace('_', '-')}-{letter.sent_on or timezone.localdate(letter.finalized_at):%Y-%m-%d}.pdf"
     response = FileResponse(open_stream(letter.pdf), as_attachment=True, filename=name, content_type="application/pdf")
     response["Cache-Control"] = "private, no-store"

@@ -24,6 +24,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from disputes.models import (
     Case,
@@ -155,7 +156,7 @@ def evidence_for_staff(request: HttpRequest, pk: int, evidence_pk: int) -> Evide
 def outbox_row_for_staff(request: HttpRequest, kind: str, pk: int):
     """One outgoing e-mail row (reminder or notification), for the staff outbox page."""
     if kind not in KINDS:
-        raise Http404("No such outbox.")
+        raise Http404(_("No such outbox."))
     return get_object_or_404(KINDS[kind], pk=pk)
 
 
@@ -176,7 +177,7 @@ def invitation_by_token(request: HttpRequest, token: str) -> MediatorInvitation:
     try:
         return invitation_for_token(token)
     except InvitationInvalid:
-        raise Http404("This invitation link is not valid any more.") from None
+        raise Http404(_("This invitation link is not valid any more.")) from None
 
 
 def offer_by_token(request: HttpRequest, token: str) -> Offer:
@@ -186,7 +187,7 @@ def offer_by_token(request: HttpRequest, token: str) -> Offer:
     try:
         return offer_for_token(token)
     except OfferLinkInvalid:
-        raise Http404("This link is not valid. Check that it was copied whole from the e-mail.") from None
+        raise Http404(_("This link is not valid. Check that it was copied whole from the e-mail.")) from None
 
 
 def staff_required(view):

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from disputes import mailparse
@@ -41,7 +42,7 @@ def mail_compose(request, case: Case):
         try:
             draft = reminder_kit.reminder_draft(case=case, template=template, user=request.user)
         except ValidationError:
-            raise Http404("No such reminder template.") from None
+            raise Http404(_("No such reminder template.")) from None
         initial = {"subject": draft["subject"], "body": draft["body"], "template": template}
         rows = draft["rows"]
     form = MailForm(request.POST or None, case=case, initial=initial)
@@ -76,7 +77,7 @@ def mail_compose(request, case: Case):
                 if created:
                     messages.success(request, _queued_message(made[0], chosen_hold=data["hold_minutes"] is not None))
                 else:
-                    messages.info(request, "That mail was already written from this form; it was not queued twice.")
+                    messages.info(request, _("That mail was already written from this form; it was not queued twice."))
                 return redirect(url)
     attach_clocks([case])
     heated = mail_out.heated_message(case, timezone.now())
@@ -110,7 +111,7 @@ def _queued_message(mail: ClientMail, *, chosen_hold: bool = False) -> str:
     if mail.scheduled:
         when = timezone.localtime(mail.send_after)
         return f"Scheduled for {when:%d %b %Y, %H:%M}: nothing has been sent yet."
-    return "Handed to the outbox. It goes on the timeline once the mail server accepts it."
+    return _("Handed to the outbox. It goes on the timeline once the mail server accepts it.")
 
 
 @login_required
@@ -118,9 +119,9 @@ def _queued_message(mail: ClientMail, *, chosen_hold: bool = False) -> str:
 @require_POST
 def mail_send_now(request, mail: ClientMail):
     if mail_out.mail_send_now(mail=mail, actor=request.user):
-        messages.success(request, "Sending now. It goes on the timeline once the mail server accepts it.")
+        messages.success(request, _("Sending now. It goes on the timeline once the mail server accepts it."))
     else:
-        messages.info(request, "This mail is already being sent, was sent, or was cancelled.")
+        messages.info(request, _("This mail is already being sent, was sent, or was cancelled."))
     return redirect(_mail_card(mail.case))
 
 
@@ -129,9 +130,9 @@ def mail_send_now(request, mail: ClientMail):
 @require_POST
 def mail_cancel(request, mail: ClientMail):
     if mail_out.mail_cancel(mail=mail, actor=request.user):
-        messages.success(request, "Cancelled. Nothing was sent.")
+        messages.success(request, _("Cancelled. Nothing was sent."))
     else:
-        messages.info(request, "Too late to cancel: this mail is being sent or already went.")
+        messages.info(request, _("Too late to cancel: this mail is being sent or already went."))
     return redirect(_mail_card(mail.case))
 
 
@@ -144,11 +145,11 @@ def received_decide(request, received: ReceivedMessage, decision: str):
     try:
         if decision == "accept":
             mail_in.received_accept(received=received, actor=request.user)
-            messages.success(request, "Filed on the timeline as a message from the client.")
+            messages.success(request, _("Filed on the timeline as a message from the client."))
         elif mail_in.received_reject(received=received, actor=request.user):
-            messages.success(request, "Left off the case. Its copy was removed.")
+            messages.success(request, _("Left off the case. Its copy was removed."))
         else:
-            messages.info(request, "This message was already accepted or rejected.")
+            messages.info(request, _("This message was already accepted or rejected."))
     except ValidationError as error:
         messages.info(request, refusal(error))
     except mailparse.MailUnreadable as error:
@@ -167,7 +168,7 @@ def mail_import(request, case: Case):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if not case.is_open:
-            form.add_error(None, "The case is closed. Reopen it before importing.")
+            form.add_error(None, _("The case is closed. Reopen it before importing."))
         elif getattr(upload, "oversize", False):
             limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
             form.add_error("file", f"This file is larger than the {limit} MB Settle imports at a time.")
@@ -185,7 +186,7 @@ def _stashed(request, case: Case, token: str) -> dict:
     try:
         data = signing.loads(token, salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
     except signing.BadSignature:
-        raise Http404("This import link is not valid any more. Upload the file again.") from None
+        raise Http404(_("This import link is not valid any more. Upload the file again.")) from None
     if data.get("c") != case.pk or data.get("u") != request.user.pk:
         raise Http404
     return data
@@ -240,7 +241,9 @@ def mail_import_preview(request, case: Case):
             else:
                 form.add_error(None, str(error))
         except IntegrityError:
-            form.add_error(None, "This file was being imported at the same moment in another tab; nothing was added.")
+            form.add_error(
+                None, _("This file was being imported at the same moment in another tab; nothing was added.")
+            )
         else:
             import_services.import_unstash(stash["f"])
             messages.success(

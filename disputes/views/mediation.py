@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.forms import MediatorInviteForm, MediatorNoteForm, SettlementAnswerForm, SettlementForm
@@ -38,11 +39,11 @@ def invitation(request, invite: MediatorInvitation):
         try:
             access = mediation_services.mediator_accept(token=token, user=request.user)
         except mediation_services.InvitationInvalid:
-            raise Http404("This invitation link is not valid any more.") from None
+            raise Http404(_("This invitation link is not valid any more.")) from None
         except ValidationError as refused:
             error = refusal(refused)
         else:
-            messages.success(request, "You now have access to this case as its mediator.")
+            messages.success(request, _("You now have access to this case as its mediator."))
             return redirect("disputes:mediation_case", pk=access.case_id)
     here = reverse("disputes:mediation_invitation", args=[token])
     return render(
@@ -97,7 +98,7 @@ def mediation_note(request, case: Case):
                 lambda: _mediated_url(
                     mediation_services.mediator_note(case=case, mediator=request.user, body=form.cleaned_data["body"])
                 ),
-                success="Note added to the case's timeline.",
+                success=_("Note added to the case's timeline."),
             )
         except ValidationError as error:
             form_errors(form, error)
@@ -120,7 +121,7 @@ def mediation_propose(request, case: Case):
                 lambda: _mediated_url(
                     mediation_services.settlement_propose(case=case, mediator=request.user, **form.cleaned_data).entry
                 ),
-                success="Settlement proposed. The freelancer is told by e-mail.",
+                success=_("Settlement proposed. The freelancer is told by e-mail."),
             )
         except ValidationError as error:
             form_errors(form, error)
@@ -152,7 +153,7 @@ def case_mediators(request, case: Case):
             return create_once(
                 request,
                 lambda: _invite(case, request.user, form.cleaned_data["email"]),
-                success="Invitation queued for sending. The link works once, for 7 days.",
+                success=_("Invitation queued for sending. The link works once, for 7 days."),
             )
         except ValidationError as error:
             form_errors(form, error)
@@ -177,9 +178,9 @@ def _invite(case: Case, owner, email: str) -> str:
 @require_POST
 def invitation_revoke(request, invite: MediatorInvitation):
     if mediation_services.invitation_revoke(invitation=invite, owner=request.user):
-        messages.success(request, "Invitation withdrawn: the link no longer works.")
+        messages.success(request, _("Invitation withdrawn: the link no longer works."))
     else:
-        messages.info(request, "That invitation was already used or withdrawn.")
+        messages.info(request, _("That invitation was already used or withdrawn."))
     return redirect("disputes:case_mediators", pk=invite.case_id)
 
 
@@ -188,9 +189,9 @@ def invitation_revoke(request, invite: MediatorInvitation):
 @require_POST
 def access_revoke(request, access: MediatorAccess):
     if mediation_services.mediator_revoke(access=access, owner=request.user):
-        messages.success(request, "The mediator no longer has access to this case.")
+        messages.success(request, _("The mediator no longer has access to this case."))
     else:
-        messages.info(request, "That mediator's access was already revoked.")
+        messages.info(request, _("That mediator's access was already revoked."))
     return redirect("disputes:case_mediators", pk=access.case_id)
 
 

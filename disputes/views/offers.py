@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -36,7 +37,7 @@ def offer_new(request, case: Case):
             return create_once(
                 request,
                 lambda: _make(request, case, data, counter),
-                success="Offer recorded on the timeline."
+                success=_("Offer recorded on the timeline.")
                 + (
                     " Settle is e-mailing it to the client; the case shows when the mail server accepts it."
                     if data["email"]
@@ -65,7 +66,7 @@ def _counter_to(case: Case, value) -> Offer | None:
     try:
         return case.offers.get(pk=int(value))
     except (ValueError, Offer.DoesNotExist):
-        raise Http404("No such offer on this case.") from None
+        raise Http404(_("No such offer on this case.")) from None
 
 
 def _make(request, case: Case, data: dict, counter: Offer | None) -> str:
@@ -88,20 +89,20 @@ def _make(request, case: Case, data: dict, counter: Offer | None) -> str:
 @require_POST
 def offer_action(request, offer: Offer, action: str):
     if action not in ACTIONS:
-        raise Http404("No such answer.")
+        raise Http404(_("No such answer."))
     try:
         if action == "withdraw":
             if offer_services.offer_withdraw(offer=offer, actor=request.user):
-                messages.success(request, "Offer withdrawn: its link no longer works.")
+                messages.success(request, _("Offer withdrawn: its link no longer works."))
             else:
-                messages.info(request, "That offer was no longer open, so nothing changed.")
+                messages.info(request, _("That offer was no longer open, so nothing changed."))
         else:
             offer_services.offer_answer(offer=offer, actor=request.user, accept=action == "accept")
             messages.success(
                 request,
-                "Accepted: closing the case will start from this offer."
+                _("Accepted: closing the case will start from this offer.")
                 if action == "accept"
-                else "Declined. You can make a counter-offer.",
+                else _("Declined. You can make a counter-offer."),
             )
     except ValidationError as error:
         messages.error(request, refusal(error))
@@ -122,7 +123,7 @@ def offer_public(request, offer: Offer):
         if request.method == "POST":
             form = OfferAnswerForm(request.POST)
             if not form.is_valid():
-                error = "Choose to accept or decline the offer."
+                error = _("Choose to accept or decline the offer.")
             else:
                 try:
                     offer = offer_services.offer_answer_by_link(

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from disputes.models import Phrase
@@ -26,10 +27,10 @@ def phrasebook(request):
         try:
             if "copy" in request.POST:
                 services.phrasebook_copy(request.user)
-                messages.success(request, "The starters are now yours to edit.")
+                messages.success(request, _("The starters are now yours to edit."))
             else:
                 services.phrase_add(user=request.user, moment=typed["moment"], text=typed["text"])
-                messages.success(request, "Phrase added.")
+                messages.success(request, _("Phrase added."))
         except ValidationError as error:
             messages.error(request, f"Phrase not added: {refusal(error)}")
         else:
@@ -47,10 +48,10 @@ def phrase_update(request, phrase: Phrase):
     try:
         if "remove" in request.POST:
             services.phrase_remove(phrase=phrase, actor=request.user)
-            messages.success(request, "Phrase removed.")
+            messages.success(request, _("Phrase removed."))
         else:
             services.phrase_edit(phrase=phrase, actor=request.user, text=request.POST.get("text", ""))
-            messages.success(request, "Phrase saved.")
+            messages.success(request, _("Phrase saved."))
     except ValidationError as error:
         messages.error(request, f"Phrase not saved: {refusal(error)}")
     return redirect(f"{reverse('disputes:phrasebook')}#moment-{phrase.moment}")

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.diff import agreement_changes
@@ -107,7 +108,7 @@ def project_edit(request, project: Project):
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, "Project saved.")
+            messages.success(request, _("Project saved."))
             return redirect("disputes:project_detail", pk=project.pk)
     return render(request, "disputes/project_form.html", {"form": form, "project": project, "has_clients": True})
 
@@ -161,7 +162,7 @@ def milestone_add(request, project: Project):
             return create_once(
                 request,
                 lambda: _added_milestone_url(project, request.user, form.cleaned_data),
-                success="Milestone added.",
+                success=_("Milestone added."),
             )
         except ValidationError as error:
             form_errors(form, error)
@@ -187,7 +188,7 @@ def milestone_paid(request, milestone: Milestone):
         except ValidationError as error:
             messages.error(request, f"Milestone not updated: {refusal(error)}")
         else:
-            messages.success(request, "Milestone updated.")
+            messages.success(request, _("Milestone updated."))
     else:
         messages.error(request, f"Milestone not updated: {' '.join(form.errors.get('paid_on', []))}")
     return redirect("disputes:project_detail", pk=project.pk)
@@ -215,7 +216,7 @@ def project_work_stop(request, project: Project):
             if open_cases
             else ""
         )
-        messages.success(request, ("Work resumed." if resume else "Work stopped until paid.") + where)
+        messages.success(request, (_("Work resumed.") if resume else _("Work stopped until paid.")) + where)
     return redirect(f"{project.get_absolute_url()}#work-stop")
 
 
@@ -236,7 +237,7 @@ def agreement_create(request, project: Project):
                 lambda: _agreement_url(
                     project_services.agreement_create(project=project, author=request.user, data=form.cleaned_data)
                 ),
-                success="Scope agreement saved as a new version.",
+                success=_("Scope agreement saved as a new version."),
             )
         except ValidationError as error:
             form_errors(form, error)
@@ -278,10 +279,10 @@ def agreement_compare(request, project: Project):
     try:
         a, b = int(request.GET.get("a", "")), int(request.GET.get("b", ""))
     except ValueError:
-        raise Http404("Pick two versions to compare.") from None
+        raise Http404(_("Pick two versions to compare.")) from None
     agreements = {ag.version: ag for ag in project.agreements.filter(version__in=[a, b])}
     if a not in agreements or b not in agreements:
-        raise Http404("No such version.")
+        raise Http404(_("No such version."))
     old, new = sorted([agreements[a], agreements[b]], key=lambda ag: ag.version)
     versions = list(project.agreements.values_list("version", flat=True).order_by("-version"))
     return render(

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from disputes.forms import AssignForm, CloseReviewForm, DecisionForm, QueueFilterForm, ReviewNoteForm
@@ -115,7 +116,7 @@ def evidence_check(request, case: Case):
 def _review_action(request, case: Case, form_class, form_name: str, perform, success: str, *, creates: bool):
     review = case.reviews.filter(state=Review.State.OPEN).first()
     if review is None:
-        messages.error(request, "This case is not in the review queue any more.")
+        messages.error(request, _("This case is not in the review queue any more."))
         return redirect("disputes:staff_case", pk=case.pk)
     form = form_class(request.POST)
     if form.is_valid():
@@ -134,7 +135,7 @@ def _review_action(request, case: Case, form_class, form_name: str, perform, suc
         else:
             messages.success(request, success)
             return redirect(url)
-    messages.error(request, "Nothing was posted. Check the form below.")
+    messages.error(request, _("Nothing was posted. Check the form below."))
     return _case_page(request, case, **{form_name: form})
 
 
@@ -150,7 +151,7 @@ def review_assign(request, case: Case):
         lambda review, data: review_services.review_assign(
             review=review, actor=request.user, assignee=data["assignee"]
         ),
-        "Reviewer assigned.",
+        _("Reviewer assigned."),
         creates=False,
     )
 
@@ -167,7 +168,7 @@ def review_note(request, case: Case):
         lambda review, data: review_services.review_note(
             review=review, actor=request.user, body=data["body"], visible=data["visible"]
         ),
-        "Note posted.",
+        _("Note posted."),
         creates=True,
     )
 
@@ -188,7 +189,7 @@ def review_decide(request, case: Case):
             reasons=data["reasons"],
             amount=data["amount"],
         ),
-        "Decision posted. The freelancer sees it on their timeline and gets an e-mail.",
+        _("Decision posted. The freelancer sees it on their timeline and gets an e-mail."),
         creates=True,
     )
 
@@ -203,7 +204,7 @@ def review_close(request, case: Case):
         CloseReviewForm,
         "close_form",
         lambda review, data: review_services.review_close(review=review, actor=request.user, reason=data["reason"]),
-        "Review closed; the case left the queue.",
+        _("Review closed; the case left the queue."),
         creates=False,
     )
 
@@ -227,7 +228,7 @@ def outbox_retry_row(request, row):
                 f"(with the same Message-ID {row.message_id}).",
             )
         else:
-            messages.success(request, "Queued again; it goes out with the next sweep.")
+            messages.success(request, _("Queued again; it goes out with the next sweep."))
     else:
-        messages.info(request, "That e-mail was sent or is being sent; nothing was changed.")
+        messages.info(request, _("That e-mail was sent or is being sent; nothing was changed."))
     return redirect("disputes:staff_outbox")

@@ -26,7 +26,7 @@ def test_one_overdue_and_one_due_soon_are_both_in_the_subject(owner, mailoutbox)
         sweep_run()
     [mail] = mailoutbox
     assert mail.subject == "Settle: 1 client concern past the response window, 1 due soon"
-    assert "1 client concern went past the response window, and 1 more is due soon." in mail.body
+    assert "1 client concern went past the response window. 1 more is due soon." in mail.body
     assert mail.body.count("OVERDUE by") == 1 and mail.body.count("Due in") == 1
 
 
