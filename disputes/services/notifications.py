@@ -12,9 +12,10 @@ import datetime
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
+from disputes.languages import user_language
 from disputes.models import Notification
 from disputes.queue import enqueue_after_commit
 from disputes.services.outbox import Outcome, new_message_id, outbox_send, outbox_send_due
@@ -31,6 +32,7 @@ def notification_queue(
     now: datetime.datetime | None = None,
     send_after_commit: bool = False,
     send_at: datetime.datetime | None = None,
+    language: str | None = None,
 ) -> Notification | None:
     """Write one e-mail to the outbox, rendered now. A key already queued is left alone.
 
@@ -39,12 +41,18 @@ def notification_queue(
     a worker is asked to send it once the transaction commits; the sweep sends
     it otherwise (a sweep step queues with the sweep's own `now`, so the same
     sweep's outbox step sends it). `send_at` holds it back until then (a reminder for later).
+    The e-mail is written in `language`: by default the user's (disputes.languages); a caller
+    writing to a client passes the client's.
     """
     now = now or timezone.now()
     zone = user.time_zone if user else "UTC"
-    with timezone.override(zone):
+    with (
+        timezone.override(zone),
+        translation.override(language or (user_language(user) if user else translation.get_language())),
+    ):
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
+        subject = str(subject)
     with transaction.atomic():
         created = Notification.objects.bulk_create(
             [

@@ -18,10 +18,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
 from disputes.formatting import format_money
+from disputes.languages import client_language
 from disputes.models import Case, Offer, TimelineEntry
 from disputes.rules import dates, ladder
 from disputes.services.common import ensure_owner
@@ -45,10 +47,13 @@ def offer_text(offer: Offer) -> str:
     """The offer's terms exactly as the answer page shows them and the answer records them."""
     zone = timezone.get_current_timezone()
     until = timezone.localtime(offer.expires_at, zone)
-    return (
-        f"{format_money(offer.amount, offer.currency)} to settle “{offer.case.project.title}”, "
-        f"open until {until:%d %b %Y, %H:%M} ({until.tzname()}).\n\n{offer.terms}"
-    )
+    words = gettext("%(amount)s to settle “%(project)s”, open until %(when)s (%(zone)s).") % {
+        "amount": format_money(offer.amount, offer.currency),
+        "project": offer.case.project.title,
+        "when": dateformat.format(until, gettext("d M Y, H:i")),
+        "zone": until.tzname(),
+    }
+    return f"{words}\n\n{offer.terms}"
 
 
 def text_digest(text: str) -> str:
@@ -174,16 +179,18 @@ def _check_email_limit(case: Case, now: datetime.datetime) -> None:
 def _queue_email(offer: Offer, token: str, now: datetime.datetime):
     case = offer.case
     url = f"{settings.SITE_URL}{reverse('disputes:offer_public', args=[token])}"
-    with timezone.override(case.client.time_zone or case.owner.time_zone):
+    language = client_language(case.client)
+    with timezone.override(case.client.time_zone or case.owner.time_zone), translation.override(language):
         text = offer_text(offer)
     return notification_queue(
         key=f"offer:{offer.pk}",
         to_email=case.client.email,
         template="disputes/email/offer_to_client",
         context={"offer": offer, "case": case, "owner": case.owner, "text": text, "url": url},
-        subject="An offer to settle, sent through Settle",
+        subject=gettext_lazy("An offer to settle, sent through Settle"),
         now=now,
         send_after_commit=True,
+        language=language,
     )
 
 

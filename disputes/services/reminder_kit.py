@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from disputes.formatting import format_money
+from disputes.languages import client_language
 from disputes.models import Case
 from disputes.rules import deadlines
 
@@ -49,16 +51,19 @@ def reminder_draft(*, case: Case, template: str, user: User) -> dict:
         "total": format_money(total, case.currency),
         "letter_days": settings.LETTER_DEADLINE_DAYS,
     }
-    subjects = {
-        "friendly": f"Friendly reminder: payment for {case.project.title}",
-        "firm": f"Payment overdue: {case.project.title}",
-        "last": f"Last notice before a formal demand: {case.project.title}",
-    }
-    return {
-        "subject": subjects[template][:200],
-        "body": render_to_string(f"disputes/mail/reminder_{template}.txt", context).strip(),
-        "rows": rows,
-    }
+    # Written to the client: in the client's language, amounts as the client writes them.
+    with translation.override(client_language(case.client)):
+        for row in rows:
+            row["amount"] = format_money(row["milestone"].amount, case.currency)
+        context["total"] = format_money(total, case.currency)
+        subjects = {
+            "friendly": _("Friendly reminder: payment for %(project)s"),
+            "firm": _("Payment overdue: %(project)s"),
+            "last": _("Last notice before a formal demand: %(project)s"),
+        }
+        subject = subjects[template] % {"project": case.project.title}
+        body = render_to_string(f"disputes/mail/reminder_{template}.txt", context).strip()
+    return {"subject": subject[:200], "body": body, "rows": rows}
 
 
 def reminder_suggestions(*, case: Case, user: User) -> list[dict]:
