@@ -16,8 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+
+def _(text: str) -> str:
+    """Marks a text for the translation catalogue; pages show it through gettext (the rules stay pure)."""
+    return text
+
+
 LOW, WATCH, HIGH = "low", "watch", "high"
-LABELS = {LOW: "Low risk", WATCH: "Watch", HIGH: "High risk"}
+LABELS = {LOW: _("Low risk"), WATCH: _("Watch"), HIGH: _("High risk")}
 
 # Points at which a client is to be watched, and at which they are high risk.
 WATCH_AT = 2
@@ -107,26 +113,26 @@ def assess(history: History) -> Risk:
         )
     level = HIGH if points >= HIGH_AT else WATCH if points >= WATCH_AT else LOW
     if not reasons:
-        reasons.append("Nothing on record against this client yet.")
+        reasons.append(_("Nothing on record against this client yet."))
     return Risk(level=level, points=points, reasons=tuple(reasons), advice=ADVICE[level])
 
 
 ADVICE = {
     LOW: (
-        "Have the scope accepted in writing before work starts, with what is out of scope.",
-        "Send work in stages, with a payment date for each.",
+        _("Have the scope accepted in writing before work starts, with what is out of scope."),
+        _("Send work in stages, with a payment date for each."),
     ),
     WATCH: (
-        "Ask for a third to half of each iteration up front.",
-        "Invoice per iteration and start the next one only when the last is paid.",
-        "Keep source files and full-resolution files until the final payment.",
-        "Have the scope accepted in writing, and each change to it too.",
+        _("Ask for a third to half of each iteration up front."),
+        _("Invoice per iteration and start the next one only when the last is paid."),
+        _("Keep source files and full-resolution files until the final payment."),
+        _("Have the scope accepted in writing, and each change to it too."),
     ),
     HIGH: (
-        "Ask for half up front, or decline the work.",
-        "Payment per iteration: no new iteration before the last is paid.",
-        "No source files, full-resolution files or access before full payment.",
-        "Scope, price and revision rounds accepted in writing before you start.",
-        "Keep every message in one written channel you can export.",
+        _("Ask for half up front, or decline the work."),
+        _("Payment per iteration: no new iteration before the last is paid."),
+        _("No source files, full-resolution files or access before full payment."),
+        _("Scope, price and revision rounds accepted in writing before you start."),
+        _("Keep every message in one written channel you can export."),
     ),
 }

@@ -11,6 +11,7 @@ its response clock running, or a client or project with an open case, stays.
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.models import Case, Client, Project
@@ -34,7 +35,7 @@ def archive(*, record: Client | Project | Case, actor: User) -> Client | Project
         open_cases = _open_cases(stored)
         if open_cases:
             if isinstance(stored, Case):
-                raise ValidationError("Close the case first (resolved, or walked away): an open case stays in view.")
+                raise ValidationError(_("Close the case first (resolved, or walked away): an open case stays in view."))
             raise ValidationError(
                 f"This {stored._meta.verbose_name} has {open_cases} open case{'s' if open_cases != 1 else ''}. "
                 "Close them first: open cases stay in view."

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.models import Case, Project, TimelineEntry
@@ -136,9 +137,9 @@ def case_move(
     except ladder.IllegalMove as refusal:
         raise MoveRefused(gettext(str(refusal))) from None  # the ladder's words, in the reader's language
     if amount_recovered is not None and amount_recovered < 0:
-        raise MoveRefused("The amount recovered cannot be negative.")
+        raise MoveRefused(_("The amount recovered cannot be negative."))
     if root_cause_kind and root_cause_kind not in lessons.ROOT_CAUSES:
-        raise MoveRefused("Pick a root cause from the list.")
+        raise MoveRefused(_("Pick a root cause from the list."))
     now = timezone.now()
     changes = _row_changes(
         transition,

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.models import Client, WarningSign
@@ -59,7 +60,7 @@ def warning_sign_add(
     if not dates.in_range(noticed_on):
         raise ValidationError({"noticed_on": dates.OUT_OF_RANGE})
     if noticed_on > timezone.localdate():
-        raise ValidationError({"noticed_on": "This date is in the future."})
+        raise ValidationError({"noticed_on": _("This date is in the future.")})
     sign = WarningSign(client=client, kind=kind, noticed_on=noticed_on, note=note)
     sign.full_clean()
     sign.save()

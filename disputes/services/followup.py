@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.models import Case, Notification
@@ -23,7 +24,7 @@ def feedback_reminder_set(*, case: Case, actor: User, now: datetime.datetime | N
     ensure_owner(case, actor)
     stored = Case.objects.get(pk=case.pk)
     if stored.status != Case.Status.RESOLVED:
-        raise ValidationError("A feedback reminder follows a resolved case.")
+        raise ValidationError(_("A feedback reminder follows a resolved case."))
     now = now or timezone.now()
     send_at = now + datetime.timedelta(days=lessons.FEEDBACK_AFTER_DAYS)
     return notification_queue(

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from disputes import chatparse, mailparse
 from disputes.models import Case, ClientMail, ReceivedMessage
@@ -73,7 +74,7 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError({"time_zone": "Pick a time zone from the list."}) from None
+        raise ValidationError({"time_zone": _("Pick a time zone from the list.")}) from None
 
 
 def file_key(sha256: str) -> str:

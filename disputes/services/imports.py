@@ -24,6 +24,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.models import Case, Channel, Evidence, ReceivedMessage, TimelineEntry
@@ -87,14 +88,14 @@ def import_apply(
     """Write the chosen messages of the file, in one transaction. Raises ImportUnreadable or ValidationError."""
     ensure_owner(case, actor)
     if case.status != Case.Status.OPEN:
-        raise ValidationError("The case is closed. Reopen it before importing.")
+        raise ValidationError(_("The case is closed. Reopen it before importing."))
     now = now or timezone.now()
     preview = import_read(case=case, name=name, data=data, time_zone=time_zone, day_first=day_first, now=now)
     if any(value not in (CLIENT, ME, SKIP) for value in mapping.values()):
-        raise ValidationError({"mapping": "Say for each sender whether it is the client, you, or to leave out."})
+        raise ValidationError({"mapping": _("Say for each sender whether it is the client, you, or to leave out.")})
     chosen = [item for item in preview.new_items if item.index in selected and mapping.get(item.sender, SKIP) != SKIP]
     if not preview.new_items:
-        raise ValidationError("Every message in this file is already on the timeline: nothing was added.")
+        raise ValidationError(_("Every message in this file is already on the timeline: nothing was added."))
     if not chosen:
         raise ValidationError(
             "Nothing to import: choose at least one new message from a sender you mapped to the client or to you."

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.formatting import format_money
@@ -46,13 +47,13 @@ def _validate(kind: str, data: Mapping[str, Any]) -> None:
     errors = {}
     legal_action_date = data.get("legal_action_date")
     if kind == Letter.Kind.FINAL_NOTICE and not legal_action_date:
-        errors["legal_action_date"] = "A final notice names the date legal action follows."
+        errors["legal_action_date"] = _("A final notice names the date legal action follows.")
     if kind != Letter.Kind.FINAL_NOTICE and legal_action_date:
-        errors["legal_action_date"] = "Only a final notice names a date for legal action."
+        errors["legal_action_date"] = _("Only a final notice names a date for legal action.")
     if legal_action_date and not dates.in_range(legal_action_date):
         errors["legal_action_date"] = dates.OUT_OF_RANGE
     if data.get("amount_owed") is not None and data["amount_owed"] <= 0:
-        errors["amount_owed"] = "Enter the amount owed."
+        errors["amount_owed"] = _("Enter the amount owed.")
     if errors:
         raise ValidationError(errors)
 
@@ -67,17 +68,17 @@ def letter_draft(
     """
     ensure_owner(case, author)
     if kind not in Letter.Kind.values:
-        raise ValidationError("Unknown kind of letter.")
+        raise ValidationError(_("Unknown kind of letter."))
     if case.status != Case.Status.OPEN:
         raise ValidationError(CLOSED_CASE)
     if supersedes is not None and (supersedes.case_id != case.pk or not supersedes.is_final):
-        raise ValidationError("Only a final letter of this case can be superseded.")
+        raise ValidationError(_("Only a final letter of this case can be superseded."))
     if supersedes is not None and supersedes.superseded_at is not None:
-        raise ValidationError("That letter has already been replaced by a newer one.")
+        raise ValidationError(_("That letter has already been replaced by a newer one."))
     data = dict(data)
     agreement = data.pop("agreement", None)
     if agreement is not None and agreement.project_id != case.project_id:
-        raise ValidationError({"agreement": "That agreement belongs to another project."})
+        raise ValidationError({"agreement": _("That agreement belongs to another project.")})
     _validate(kind, data)
     now = timezone.now()
     letter = Letter(
@@ -110,7 +111,7 @@ def letter_update(*, letter: Letter, author: User, data: Mapping[str, Any]) -> L
     data = dict(data)
     agreement = data.pop("agreement", letter.agreement)
     if agreement is not None and agreement.project_id != letter.case.project_id:
-        raise ValidationError({"agreement": "That agreement belongs to another project."})
+        raise ValidationError({"agreement": _("That agreement belongs to another project.")})
     _validate(letter.kind, data)
     apply_fields(letter, data, LETTER_FIELDS)
     letter.agreement = agreement
@@ -119,7 +120,7 @@ def letter_update(*, letter: Letter, author: User, data: Mapping[str, Any]) -> L
         agreement=agreement, updated_at=timezone.now(), **{name: getattr(letter, name) for name in data}
     )
     if changed != 1:
-        raise ValidationError("Only a draft can be changed. A final letter is superseded by writing a new one.")
+        raise ValidationError(_("Only a draft can be changed. A final letter is superseded by writing a new one."))
     letter.refresh_from_db()
     return letter
 
@@ -131,7 +132,7 @@ def letter_discard(*, letter: Letter, actor: User) -> Letter:
         status=Letter.Status.DISCARDED, updated_at=timezone.now()
     )
     if discarded != 1:
-        raise ValidationError("Only a draft can be discarded; this letter is final or already discarded.")
+        raise ValidationError(_("Only a draft can be discarded; this letter is final or already discarded."))
     letter.refresh_from_db()
     return letter
 
@@ -167,7 +168,7 @@ def _climb_needed(case: Case, move_case: bool) -> bool:
     if not move_case or case.stage == ladder.FORMAL_LETTER:
         return False
     if ladder.stage_index(case.stage) > ladder.stage_index(ladder.FORMAL_LETTER):
-        raise ValidationError("The case is already past the formal-letter rung. Send the letter without moving it.")
+        raise ValidationError(_("The case is already past the formal-letter rung. Send the letter without moving it."))
     if case.stage != ladder.REMINDERS:
         raise ValidationError(
             "The ladder moves one rung at a time: move the case to reminders first, "
@@ -189,15 +190,15 @@ def _delivery_checked(
             )
         return today, Channel.EMAIL
     if delivery != Letter.Delivery.RECORDED:
-        raise ValidationError({"delivery": "Say how the letter goes to the client."})
+        raise ValidationError({"delivery": _("Say how the letter goes to the client.")})
     sent_on = sent_on or today
     channel = channel or letter.channel
     if channel not in Channel.values:
-        raise ValidationError({"channel": "Pick how you sent it."})
+        raise ValidationError({"channel": _("Pick how you sent it.")})
     if not dates.in_range(sent_on):
         raise ValidationError({"sent_on": dates.OUT_OF_RANGE})
     if sent_on > today:
-        raise ValidationError({"sent_on": "This date is in the future. Record the letter once you have sent it."})
+        raise ValidationError({"sent_on": _("This date is in the future. Record the letter once you have sent it.")})
     if sent_on < today - datetime.timedelta(days=RECORDED_MAX_DAYS_BACK):
         raise ValidationError({"sent_on": f"Record a letter within {RECORDED_MAX_DAYS_BACK} days of sending it."})
     return sent_on, channel
@@ -271,7 +272,7 @@ def letter_finalize(
                 size=len(pdf),
             )
             if claimed != 1:
-                raise ValidationError("This letter is already final (or was discarded).")
+                raise ValidationError(_("This letter is already final (or was discarded)."))
             letter.refresh_from_db()
             if by_settle:
                 mail_queue(
@@ -334,4 +335,4 @@ def _climb(letter: Letter, *, case: Case, actor: User) -> None:
         )
     except StaleCase:
         # Cannot happen while the case row is locked; if it does, roll everything back.
-        raise ValidationError("The case changed while the letter was being finalised; nothing was kept.") from None
+        raise ValidationError(_("The case changed while the letter was being finalised; nothing was kept.")) from None

@@ -32,6 +32,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes import mailparse
@@ -258,7 +259,7 @@ def _file_message(case, raw, parsed, key, source, now, *, held: ReceivedMessage 
                     status=ReceivedMessage.Status.FILED, decided_at=now
                 )
                 if changed != 1:
-                    raise ValidationError("This message was already accepted or rejected.")
+                    raise ValidationError(_("This message was already accepted or rejected."))
                 row = held
             else:
                 row = _row(
@@ -295,7 +296,7 @@ def received_accept(*, received: ReceivedMessage, actor: User, now: datetime.dat
     """File a held message as the client's after all."""
     ensure_owner(received.case, actor)
     if received.status != ReceivedMessage.Status.HELD or not received.raw:
-        raise ValidationError("This message was already accepted or rejected.")
+        raise ValidationError(_("This message was already accepted or rejected."))
     with received.raw.open("rb") as stored:
         raw = stored.read()
     parsed = mailparse.parse(raw)

@@ -30,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.models import Case, Channel, Client, ClientMail, Evidence, Letter, TimelineEntry, raw_mail_upload_to
@@ -94,13 +95,13 @@ def _check(*, case: Case, subject: str, body: str, attachments: list[Evidence], 
             f"Settle has no e-mail address for {case.client.name}. Add it on the client's page, then write again."
         )
     if not subject.strip():
-        errors["subject"] = "Write a subject."
+        errors["subject"] = _("Write a subject.")
     elif "\n" in subject or "\r" in subject:
-        errors["subject"] = "The subject must be one line."
+        errors["subject"] = _("The subject must be one line.")
     if not body.strip():
-        errors["body"] = "Write the message."
+        errors["body"] = _("Write the message.")
     if any(item.case_id != case.pk for item in attachments):
-        errors["attachments"] = "Attach only this case's evidence."
+        errors["attachments"] = _("Attach only this case's evidence.")
     elif (total := sum(item.size for item in attachments)) > settings.MAIL_MAX_BYTES:
         errors["attachments"] = (
             f"The files add up to {total / 2**20:.1f} MB; mail servers refuse messages over "
@@ -108,7 +109,7 @@ def _check(*, case: Case, subject: str, body: str, attachments: list[Evidence], 
         )
     if send_at is not None:
         if send_at < now - datetime.timedelta(minutes=1):
-            errors["send_at"] = "This time has passed. Leave it empty to send now, or pick a later time."
+            errors["send_at"] = _("This time has passed. Leave it empty to send now, or pick a later time.")
         elif send_at > now + datetime.timedelta(days=MAX_SCHEDULE_DAYS):
             errors["send_at"] = f"Schedule at most {MAX_SCHEDULE_DAYS} days ahead."
     if errors:
@@ -170,7 +171,7 @@ def mail_queue(
     _check(case=case, subject=subject, body=body, attachments=attachments, send_at=send_at, now=now)
     if hold_minutes is not None:
         if send_at is not None:
-            raise ValidationError({"hold_minutes": "Choose a time to send it or a hold, not both."})
+            raise ValidationError({"hold_minutes": _("Choose a time to send it or a hold, not both.")})
         if not 1 <= hold_minutes <= MAX_HOLD_MINUTES:
             raise ValidationError({"hold_minutes": f"Hold it between 1 and {MAX_HOLD_MINUTES} minutes."})
     held = False

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.formatting import format_money
@@ -43,13 +44,13 @@ def mediator_invite(*, case: Case, owner: User, email: str) -> tuple[MediatorInv
     ensure_owner(case, owner)
     email = email.strip().lower()
     if email == owner.email.lower():
-        raise ValidationError({"email": "Invite someone else: the mediator is a neutral third party."})
+        raise ValidationError({"email": _("Invite someone else: the mediator is a neutral third party.")})
     now = timezone.now()
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         stored = Case.objects.select_for_update().only("stage", "status").get(pk=case.pk)
         if stored.stage != ladder.MEDIATION or stored.status != Case.Status.OPEN:
-            raise ValidationError("Mediators are invited to an open case on the mediation rung.")
+            raise ValidationError(_("Mediators are invited to an open case on the mediation rung."))
         _check_invitation_limits(case, owner, now)
         invitation = MediatorInvitation.objects.create(
             case=case,
@@ -121,7 +122,7 @@ def mediator_accept(*, token: str, user: User) -> MediatorAccess:
     if user.email.lower() != invitation.email.lower():
         raise ValidationError(f"This invitation was sent to {invitation.email}. Sign in with that address.")
     if user.pk == invitation.case.owner_id:
-        raise ValidationError("You cannot mediate your own case.")
+        raise ValidationError(_("You cannot mediate your own case."))
     with transaction.atomic():
         # Single use: only one request can move used_at from empty to set.
         used = MediatorInvitation.objects.filter(
@@ -159,14 +160,14 @@ def mediator_revoke(*, access: MediatorAccess, owner: User) -> bool:
 
 def _require_access(case: Case, mediator: User) -> None:
     if not MediatorAccess.objects.active().filter(case=case, mediator=mediator).exists():
-        raise ValidationError("You no longer have access to this case.")
+        raise ValidationError(_("You no longer have access to this case."))
 
 
 def mediator_note(*, case: Case, mediator: User, body: str) -> TimelineEntry:
     _require_access(case, mediator)
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write the note."})
+        raise ValidationError({"body": _("Write the note.")})
     return entry_append(case=case, author=mediator, kind=TimelineEntry.Kind.MEDIATOR_NOTE, body=body)
 
 
@@ -177,11 +178,11 @@ def settlement_propose(
     terms = terms.strip()
     errors = {}
     if amount is None or amount < 0:
-        errors["amount"] = "Enter the amount of the settlement."
+        errors["amount"] = _("Enter the amount of the settlement.")
     if not terms:
-        errors["terms"] = "Write the terms."
+        errors["terms"] = _("Write the terms.")
     if deadline is None or deadline < timezone.localdate():
-        errors["deadline"] = "The deadline cannot be in the past."
+        errors["deadline"] = _("The deadline cannot be in the past.")
     elif not dates.in_range(deadline):
         errors["deadline"] = dates.OUT_OF_RANGE
     if errors:
@@ -229,7 +230,7 @@ def settlement_answer(*, proposal: SettlementProposal, owner: User, accept: bool
             status=status, answered_at=now
         )
         if changed != 1:
-            raise ValidationError("This proposal has already been answered.")
+            raise ValidationError(_("This proposal has already been answered."))
         verdict = "Accepted" if accept else "Rejected"
         body = f"{verdict} the proposed settlement of {format_money(proposal.amount, proposal.currency)}."
         if note.strip():

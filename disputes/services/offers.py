@@ -20,6 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.formatting import format_money
@@ -67,20 +68,20 @@ def _end_of(day: datetime.date, zone: str) -> datetime.datetime:
 def _check(*, case: Case, amount, currency: str, terms: str, expires_on, now) -> dict:
     errors = {}
     if amount is None or amount <= 0:
-        errors["amount"] = "Enter an amount above zero: what the client would pay to settle."
+        errors["amount"] = _("Enter an amount above zero: what the client would pay to settle.")
     if currency != case.currency:
         errors["currency"] = f"This case is in {case.currency}: make the offer in {case.currency}."
     if not terms:
-        errors["terms"] = "Write the terms: what each side does, and by when."
+        errors["terms"] = _("Write the terms: what each side does, and by when.")
     elif len(terms) > MAX_TERMS:
         errors["terms"] = f"Keep the terms under {MAX_TERMS:,} characters."
     today = timezone.localtime(now, timezone.get_current_timezone()).date()
     if expires_on is None:
-        errors["expires_on"] = "Enter the last day the offer is open."
+        errors["expires_on"] = _("Enter the last day the offer is open.")
     elif not dates.in_range(expires_on):
         errors["expires_on"] = dates.OUT_OF_RANGE
     elif expires_on < today:
-        errors["expires_on"] = "The last day cannot be in the past."
+        errors["expires_on"] = _("The last day cannot be in the past.")
     elif expires_on > today + datetime.timedelta(days=MAX_DAYS):
         errors["expires_on"] = f"Keep an offer open for {MAX_DAYS} days at most."
     return errors
@@ -108,15 +109,15 @@ def offer_make(
     now = now or timezone.now()
     terms = (terms or "").replace("\r\n", "\n").strip()
     if side not in Offer.Side.values:
-        raise ValidationError({"side": "Choose whose offer it is."})
+        raise ValidationError({"side": _("Choose whose offer it is.")})
     errors = _check(case=case, amount=amount, currency=(currency or "").upper(), terms=terms,
                     expires_on=expires_on, now=now)  # fmt: skip
     if email and side != Offer.Side.FREELANCER:
-        errors["email"] = "Only your own offer can be e-mailed to the client."
+        errors["email"] = _("Only your own offer can be e-mailed to the client.")
     elif email and not case.client.email:
-        errors["email"] = "The client has no e-mail address: add one on the client's page first."
+        errors["email"] = _("The client has no e-mail address: add one on the client's page first.")
     if counter_to is not None and (counter_to.case_id != case.pk or counter_to.side == side):
-        errors["counter_to"] = "A counter-offer answers the other side's offer on the same case."
+        errors["counter_to"] = _("A counter-offer answers the other side's offer on the same case.")
     if errors:
         raise ValidationError(errors)
     token = secrets.token_urlsafe(32) if email else ""
@@ -131,7 +132,7 @@ def offer_make(
                 status=Offer.Status.COUNTERED, answered_at=now
             )
             if ended != 1:
-                raise ValidationError({"counter_to": "That offer is no longer open: make a new offer instead."})
+                raise ValidationError({"counter_to": _("That offer is no longer open: make a new offer instead.")})
         expires_at = _end_of(expires_on, actor.time_zone)
         whose = "Your offer" if side == Offer.Side.FREELANCER else "The client's offer"
         if counter_to is not None:
@@ -248,7 +249,7 @@ def offer_answer_by_link(*, token: str, accept: bool, ip: str, shown_digest: str
     with timezone.override(offer.case.client.time_zone or offer.case.owner.time_zone):
         text = offer_text(offer)
     if not secrets.compare_digest(shown_digest or "", text_digest(text)):
-        raise ValidationError("The offer changed since the page was opened. Read it again below.")
+        raise ValidationError(_("The offer changed since the page was opened. Read it again below."))
     status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
     verdict = "accepted" if accept else "declined"
     body = (
@@ -260,7 +261,7 @@ def offer_answer_by_link(*, token: str, accept: bool, ip: str, shown_digest: str
         # Single use: only one request moves the offer from open, and only while its case is open.
         if not _end(offer, status=status, author=offer.case.owner, body=body, now=now, answerable=True,
                     answered_via_link=True, answered_ip=ip or None, answered_terms=text):  # fmt: skip
-            raise ValidationError("This offer has already been answered. The link works once.")
+            raise ValidationError(_("This offer has already been answered. The link works once."))
         notification_queue(
             key=f"offer-answer:{offer.pk}",
             user=offer.case.owner,
@@ -284,12 +285,12 @@ def offer_answer(*, offer: Offer, actor: User, accept: bool, now=None) -> Offer:
     ensure_owner(offer.case, actor)
     now = now or timezone.now()
     if offer.side != Offer.Side.CLIENT:
-        raise ValidationError("This is your own offer: the client answers it.")
+        raise ValidationError(_("This is your own offer: the client answers it."))
     verdict = "Accepted" if accept else "Declined"
     body = f"{verdict} the client's offer of {format_money(offer.amount, offer.currency)}."
     status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
     if not _end(offer, status=status, author=actor, body=body, now=now, answerable=True):
-        raise ValidationError("This offer is no longer open.")
+        raise ValidationError(_("This offer is no longer open."))
     offer.refresh_from_db()
     return offer
 
@@ -299,7 +300,7 @@ def offer_withdraw(*, offer: Offer, actor: User, now=None) -> bool:
     ensure_owner(offer.case, actor)
     now = now or timezone.now()
     if offer.side != Offer.Side.FREELANCER:
-        raise ValidationError("Only your own offer can be withdrawn; answer the client's instead.")
+        raise ValidationError(_("Only your own offer can be withdrawn; answer the client's instead."))
     body = f"Withdrew the offer of {format_money(offer.amount, offer.currency)}."
     return _end(offer, status=Offer.Status.WITHDRAWN, author=actor, body=body, now=now)
 

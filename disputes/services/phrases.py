@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.models import Phrase
@@ -31,9 +32,9 @@ def _clean(moment: str, text: str) -> str:
     text = text.strip()
     errors = {}
     if moment not in phrasebook.MOMENTS:
-        errors["moment"] = "Pick the moment this phrase is for."
+        errors["moment"] = _("Pick the moment this phrase is for.")
     if not text:
-        errors["text"] = "Write the phrase."
+        errors["text"] = _("Write the phrase.")
     elif len(text) > phrasebook.MAX_LENGTH:
         errors["text"] = f"Keep a phrase under {phrasebook.MAX_LENGTH} characters."
     if errors:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.formatting import format_money
@@ -100,7 +101,7 @@ def milestone_mark_paid(*, milestone: Milestone, actor: User, paid_on: datetime.
         if not dates.in_range(paid_on):
             raise ValidationError({"paid_on": dates.OUT_OF_RANGE})
         if paid_on > timezone.localdate():
-            raise ValidationError({"paid_on": "This date is in the future."})
+            raise ValidationError({"paid_on": _("This date is in the future.")})
     with transaction.atomic():
         stored = stored_for_update(milestone)
         if stored.paid_on != paid_on:
@@ -188,12 +189,12 @@ def project_work_stop(
     ensure_owner(project, actor)
     reason = " ".join(reason.split())
     if len(reason) > 300:
-        raise ValidationError({"reason": "Keep the reason under 300 characters."})
+        raise ValidationError({"reason": _("Keep the reason under 300 characters.")})
     now = now or timezone.now()
     with transaction.atomic():
         stored = stored_for_update(project)
         if stored.work_stopped_at is not None:
-            raise ValidationError("Work on this project is already stopped until paid.")
+            raise ValidationError(_("Work on this project is already stopped until paid."))
         stored.work_stopped_at, stored.work_stopped_reason = now, reason
         stored.save(update_fields=["work_stopped_at", "work_stopped_reason", "updated_at"])
         body = f"Work on “{stored.title}” stopped until paid." + (f" {reason}" if reason else "")
@@ -209,7 +210,7 @@ def project_work_resume(*, project: Project, actor: User, now: datetime.datetime
     with transaction.atomic():
         stored = stored_for_update(project)
         if stored.work_stopped_at is None:
-            raise ValidationError("Work on this project is not stopped.")
+            raise ValidationError(_("Work on this project is not stopped."))
         stopped_at = stored.work_stopped_at
         stored.work_stopped_at, stored.work_stopped_reason = None, ""
         stored.save(update_fields=["work_stopped_at", "work_stopped_reason", "updated_at"])

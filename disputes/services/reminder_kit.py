@@ -30,7 +30,7 @@ REMINDER_TEMPLATES = {
 def reminder_draft(*, case: Case, template: str, user: User) -> dict:
     """Subject and body of a reminder from the kit, filled from the unpaid milestones; editable."""
     if template not in REMINDER_TEMPLATES:
-        raise ValidationError({"template": "Pick one of the reminder templates."})
+        raise ValidationError({"template": _("Pick one of the reminder templates.")})
     today = timezone.localdate(timezone.now(), timezone=ZoneInfo(user.time_zone))
     unpaid = list(case.project.milestones.filter(paid_on__isnull=True).order_by("due_date", "id"))
     rows = [

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.formatting import format_money
@@ -48,7 +49,7 @@ def _require_staff(user: User) -> None:
 def _open_review(review: Review) -> Review:
     locked = Review.objects.select_for_update().select_related("case__owner").get(pk=review.pk)
     if locked.state != Review.State.OPEN:
-        raise ValidationError("This review is closed.")
+        raise ValidationError(_("This review is closed."))
     return locked
 
 
@@ -59,7 +60,7 @@ def _mark_reviewed(review: Review, now: datetime.datetime) -> None:
 def review_assign(*, review: Review, actor: User, assignee: User) -> ReviewAction:
     _require_staff(actor)
     if not (assignee.is_active and assignee.is_staff):
-        raise ValidationError({"assignee": "Reviews are assigned to staff members only."})
+        raise ValidationError({"assignee": _("Reviews are assigned to staff members only.")})
     now = timezone.now()
     with transaction.atomic():
         locked = _open_review(review)
@@ -74,7 +75,7 @@ def review_note(*, review: Review, actor: User, body: str, visible: bool) -> Rev
     _require_staff(actor)
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write the note."})
+        raise ValidationError({"body": _("Write the note.")})
     now = timezone.now()
     with transaction.atomic():
         locked = _open_review(review)
@@ -104,14 +105,14 @@ def review_decide(
     reasons = reasons.strip()
     errors = {}
     if recommendation not in ReviewAction.Recommendation.values:
-        errors["recommendation"] = "Pick a recommendation."
+        errors["recommendation"] = _("Pick a recommendation.")
     if not reasons:
-        errors["reasons"] = "Give the reasons for the decision."
+        errors["reasons"] = _("Give the reasons for the decision.")
     if recommendation == ReviewAction.Recommendation.PARTIAL_PAYMENT:
         if amount is None or amount <= 0:
-            errors["amount"] = "A partial payment needs its amount."
+            errors["amount"] = _("A partial payment needs its amount.")
     elif amount is not None:
-        errors["amount"] = "Only a partial payment has an amount."
+        errors["amount"] = _("Only a partial payment has an amount.")
     if errors:
         raise ValidationError(errors)
     now = timezone.now()

@@ -32,6 +32,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes import signing, timestamps
@@ -90,7 +91,7 @@ def entry_append(
     clock itself once, after its last entry, in the same transaction.
     """
     if kind not in TimelineEntry.Kind.values:
-        raise ValidationError({"kind": "Unknown kind of entry."})
+        raise ValidationError({"kind": _("Unknown kind of entry.")})
     if (kind == TimelineEntry.Kind.STAGE_CHANGE) != (stage_change is not None):
         raise ValueError("A stage-change entry, and only one, records its ladder move.")
     now = now or timezone.now()
@@ -195,20 +196,20 @@ def _seal(sealed: TimelineEntry, case: Case) -> Seal | None:
 def _validate(*, kind: str, channel: str, body: str, amount: Decimal | None, happened_at: datetime.datetime) -> None:
     errors: dict[str, str] = {}
     if kind not in TimelineEntry.MANUAL_KINDS:
-        errors["kind"] = "This kind of entry is written by Settle itself."
+        errors["kind"] = _("This kind of entry is written by Settle itself.")
     if kind in TimelineEntry.CHANNEL_KINDS and not channel:
-        errors["channel"] = "Say through which channel this happened."
+        errors["channel"] = _("Say through which channel this happened.")
     if kind == TimelineEntry.Kind.PAYMENT:
         if amount is None or amount <= 0:
-            errors["amount"] = "Enter the amount received."
+            errors["amount"] = _("Enter the amount received.")
     elif amount is not None:
-        errors["amount"] = "Only a payment has an amount."
+        errors["amount"] = _("Only a payment has an amount.")
     if kind != TimelineEntry.Kind.PAYMENT and not body.strip():
-        errors["body"] = "Write what was said or done."
+        errors["body"] = _("Write what was said or done.")
     if not dates.in_range(happened_at):
         errors["happened_at"] = dates.OUT_OF_RANGE
     elif happened_at > timezone.now() + FUTURE_TOLERANCE:
-        errors["happened_at"] = "This time is in the future."
+        errors["happened_at"] = _("This time is in the future.")
     if errors:
         raise ValidationError(errors)
 
@@ -272,7 +273,7 @@ def entry_correct(
     """
     ensure_owner(original.case, author)
     if original.kind not in TimelineEntry.MANUAL_KINDS:
-        raise ValidationError("Entries written by Settle itself cannot be corrected.")
+        raise ValidationError(_("Entries written by Settle itself cannot be corrected."))
     if ClientMail.objects.filter(entry_id=original.pk).exists():
         raise ValidationError(
             "This is an e-mail Settle sent: the entry is what went out, so it cannot be corrected. Add a note instead."
@@ -293,7 +294,7 @@ def entry_correct(
                 shared=original.shared,
             )
     except IntegrityError:
-        raise ValidationError("This entry has already been corrected. Correct the correction instead.") from None
+        raise ValidationError(_("This entry has already been corrected. Correct the correction instead.")) from None
 
 
 def concern_dismiss(*, message: TimelineEntry, author: User, reason: str) -> TimelineEntry:
@@ -301,9 +302,9 @@ def concern_dismiss(*, message: TimelineEntry, author: User, reason: str) -> Tim
     ensure_owner(message.case, author)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Say why this message needs no answer."})
+        raise ValidationError({"reason": _("Say why this message needs no answer.")})
     if message.kind != TimelineEntry.Kind.MESSAGE_IN or message.corrects_id:
-        raise ValidationError("Only a client's message can be marked as needing no answer.")
+        raise ValidationError(_("Only a client's message can be marked as needing no answer."))
     try:
         with transaction.atomic():
             return entry_append(
@@ -314,4 +315,4 @@ def concern_dismiss(*, message: TimelineEntry, author: User, reason: str) -> Tim
                 about=message,
             )
     except IntegrityError:
-        raise ValidationError("This message is already marked as needing no answer.") from None
+        raise ValidationError(_("This message is already marked as needing no answer.")) from None

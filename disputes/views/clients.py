@@ -53,7 +53,7 @@ def client_create(request):
             return create_once(
                 request,
                 lambda: client_services.client_create(owner=request.user, data=form.cleaned_data).get_absolute_url(),
-                success=f"Client “{form.cleaned_data['name']}” added.",
+                success=_("Client “%(name)s” added.") % {"name": form.cleaned_data["name"]},
             )
         except ValidationError as error:
             form_errors(form, error)

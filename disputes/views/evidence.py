@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.forms import EvidenceForm
@@ -48,7 +49,14 @@ def evidence_upload(request, case: Case):
 
         try:
             return create_once(
-                request, store, success=f"{count} file{'s' if count != 1 else ''} added as evidence, fingerprinted."
+                request,
+                store,
+                success=ngettext(
+                    "%(count)s file added as evidence, fingerprinted.",
+                    "%(count)s files added as evidence, fingerprinted.",
+                    count,
+                )
+                % {"count": count},
             )
         except EvidenceRefused as refusal:
             for name, reason in refusal.errors.items():

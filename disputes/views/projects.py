@@ -66,7 +66,7 @@ def project_create(request):
                 lambda: project_services.project_create(
                     owner=request.user, client=client, data=data
                 ).get_absolute_url(),
-                success=f"Project “{data['title']}” added. Now record its scope agreement.",
+                success=_("Project “%(title)s” added. Now record its scope agreement.") % {"title": data["title"]},
             )
         except ValidationError as error:
             form_errors(form, error)

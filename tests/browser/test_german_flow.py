@@ -60,6 +60,8 @@ def test_a_german_freelancer_walks_from_sign_up_to_a_german_letter(live_server, 
     page.click("button:has-text('Projekt speichern')")
     expect(page.locator("h1")).to_have_text("Logo und Schilder")
     expect(page.locator("body")).to_contain_text("1.600,00 EUR")
+    expect(page.locator(".alert-success")).to_contain_text("Projekt „Logo und Schilder“ angelegt.")
+    expect(page.get_by_test_id("risk-level")).to_have_text("Geringes Risiko")
     shot("de-04-project")
 
     page.click("a.btn:has-text('Einen Fall eröffnen')")

@@ -149,3 +149,40 @@ def test_a_mail_to_an_account_is_in_the_accounts_language(client, mailoutbox, si
     data = {"email": "known@example.com", "name": "", "business_name": "", "time_zone": "UTC"}
     client.post(reverse("accounts:sign_up"), data, HTTP_ACCEPT_LANGUAGE="en")
     assert "Hallo Kim," in mailoutbox[0].body and "Nichts wurde geändert" in mailoutbox[0].body
+
+
+def test_a_payment_reminder_to_a_german_client_is_german(german_client_case):
+    from disputes.services.reminder_kit import reminder_draft
+
+    draft_mail = reminder_draft(case=german_client_case, template="friendly", user=german_client_case.owner)
+    assert draft_mail["subject"] == "Freundliche Erinnerung: Zahlung für Brand identity"
+    assert draft_mail["body"].startswith("Hallo Acme Bakery,")
+    assert "1.250,50 EUR" in draft_mail["body"] and "1,250.50" not in draft_mail["body"]
+
+
+def test_the_reminder_e_mail_to_a_german_freelancer_is_german(owner, mailoutbox):
+    from disputes.services.sweep import sweep_run
+    from disputes.services.timeline import entry_add
+
+    owner.language = "de"
+    owner.save()
+    case = CaseFactory(project__client__owner=owner, title="Logo")
+    start = dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        entry_add(case=case, author=owner, kind="message_in", channel="email", body="Hallo?", happened_at=start)
+    with time_machine.travel(start + dt.timedelta(hours=24, minutes=5), tick=False):
+        sweep_run()
+    [mail] = mailoutbox
+    assert mail.subject == "Settle: 1 Kundenanliegen über die Antwortfrist hinaus"
+    assert mail.body.startswith("Hallo Olive Owner,") and "ÜBERFÄLLIG seit 5 min" in mail.body
+
+
+def test_a_service_refusal_reads_in_the_active_language(german_client_case):
+    from django.core.exceptions import ValidationError
+
+    from disputes.services.letters import letter_draft
+
+    with translation.override("de"):
+        with pytest.raises(ValidationError) as refused:
+            letter_draft(case=german_client_case, author=german_client_case.owner, kind="memo", data={})
+        assert refused.value.messages == ["Unbekannte Art von Brief."]  # read as a page would, in German
