@@ -116,6 +116,18 @@ def _date_parts(format_string: str) -> tuple[tuple[bool, str], ...]:
     )
 
 
+def gettext(message: str) -> str:
+    """`_("…")` in the partials: Django's gettext, remembered per language. A timeline page asks for
+    a few hundred translations, and each of Django's calls looks its language up anew."""
+    return _translated(translation.get_language(), message)
+
+
+@lru_cache(maxsize=4096)
+def _translated(language: str | None, message: str) -> str:
+    with translation.override(language):
+        return translation.gettext(message)
+
+
 def checklist_how(line) -> str:
     """Why a checklist line counts as there (rules.checklist.Line), in the active language."""
     if line.basis == "tagged":
@@ -133,13 +145,14 @@ def label(instance, field_name: str) -> str:
     """`{{ case|label("stage") }}`: what `case.get_stage_display()` gives, from a table made once per
     field (Django's method rebuilds it from the field's choices on every call)."""
     value = getattr(instance, field_name)
-    return _labels(type(instance), field_name).get(value, value)
+    return _labels(type(instance), field_name, translation.get_language()).get(value, value)
 
 
 @cache
-def _labels(model, field_name: str) -> dict:
-    # Labels stay lazy translations: each render writes them in the active language.
-    return dict(model._meta.get_field(field_name).flatchoices)
+def _labels(model, field_name: str, language: str | None) -> dict:
+    # One table per language: the lazy labels written out once, not on every row.
+    with translation.override(language):
+        return {key: str(text) for key, text in model._meta.get_field(field_name).flatchoices}
 
 
 def selected_option(options: Markup, value: str) -> Markup:
@@ -168,5 +181,5 @@ def environment(**options) -> Environment:
         checklist_how=checklist_how,
     )
     # Old-style callables: `{{ _("Due in %(left)s")|format(left=...) }}`, which makemessages reads in Jinja files too.
-    env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=False)
+    env.install_gettext_callables(gettext, translation.ngettext, newstyle=False)
     return env

@@ -91,6 +91,11 @@ def test_the_case_page_in_german_writes_money_dates_and_labels_the_german_way(cl
     assert "eröffnet am 6. Dez 2026" in html
     assert "Eskalationsleiter" in html and "Direktes Gespräch" in html and "Zur Zeitleiste hinzufügen" in html
     assert "Escalation ladder" not in html
+    assert "Noch keine Beweise." in html and "Beweis-Checkliste" in html  # the Jinja partials too
+    owner.language = "en"
+    owner.save()
+    english = client.get(case.get_absolute_url()).content.decode()
+    assert "No evidence yet." in english and "Noch keine Beweise." not in english  # nothing kept per process
 
 
 def test_words_and_amounts_follow_the_active_language():
