@@ -6,6 +6,7 @@ recorded one, else the freelancer's.
 """
 
 from django.conf import settings
+from django.utils import translation
 
 
 def user_language(user) -> str:
@@ -17,3 +18,10 @@ def user_language(user) -> str:
 def client_language(client) -> str:
     """The language of letters and e-mails to `client`."""
     return client.language or user_language(client.owner)
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence, in the active language: "Formal letter" becomes
+    "formal letter" in English; German keeps its capitals (its nouns are capitalised)."""
+    text = str(label)
+    return text if translation.get_language().startswith("de") else text.lower()

@@ -1,15 +1,11 @@
 """The forms speak Settle's words, not the framework's defaults (locale/en)."""
 
-import gettext
-import subprocess
 from pathlib import Path
 
 import pytest
 from django import forms
 from django.conf import settings
 from django.utils import translation
-
-from tests.services import require_msgfmt
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 
@@ -44,13 +40,3 @@ def test_form_errors_are_in_settles_words(data, field, expected):
         errors = Sample(data).errors[field]
     assert errors == [expected]
     assert not any(error.startswith(("Ensure", "Enter a", "Select a valid", "This field")) for error in errors)
-
-
-def test_the_compiled_catalogue_is_the_current_one(tmp_path):
-    msgfmt = require_msgfmt()
-    fresh = tmp_path / "django.mo"
-    subprocess.run([msgfmt, "--check", "-o", fresh, CATALOGUE / "django.po"], check=True)
-    with open(fresh, "rb") as new, open(CATALOGUE / "django.mo", "rb") as kept:
-        assert gettext.GNUTranslations(kept)._catalog == gettext.GNUTranslations(new)._catalog, (
-            "locale/en/LC_MESSAGES/django.mo is older than its .po: run msgfmt (see the .po's header)"
-        )

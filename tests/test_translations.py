@@ -68,11 +68,13 @@ def test_the_catalogue_holds_every_marked_string(tmp_path):
     assert kept - extracted == set(), "messages no longer used: run scripts/messages.sh"
 
 
-def test_the_compiled_catalogue_is_the_current_one(tmp_path):
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_compiled_catalogue_is_the_current_one(tmp_path, language):
     msgfmt = require_msgfmt()
+    folder = ROOT / "locale" / language / "LC_MESSAGES"
     fresh = tmp_path / "django.mo"
-    subprocess.run([msgfmt, "--check", "-o", fresh, GERMAN / "django.po"], check=True)
-    with open(fresh, "rb") as new, open(GERMAN / "django.mo", "rb") as kept:
+    subprocess.run([msgfmt, "--check", "-o", fresh, folder / "django.po"], check=True)
+    with open(fresh, "rb") as new, open(folder / "django.mo", "rb") as kept:
         assert gettext.GNUTranslations(kept)._catalog == gettext.GNUTranslations(new)._catalog, (
-            "locale/de/LC_MESSAGES/django.mo is older than its .po: run scripts/messages.sh"
+            f"locale/{language}/LC_MESSAGES/django.mo is older than its .po: run scripts/messages.sh"
         )

@@ -10,12 +10,12 @@ from decimal import Decimal
 
 from django import template
 from django.template import engines
-from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from disputes import links
 from disputes.formatting import format_duration, format_money
+from disputes.languages import in_sentence
 from disputes.rules import lessons
 
 register = template.Library()
@@ -87,7 +87,5 @@ def jinja(context, template_name: str, **values) -> str:
 
 @register.filter
 def midsentence(value) -> str:
-    """A label as it reads inside a sentence: "Formal letter" becomes "formal letter" in English;
-    German keeps its capitals (its nouns are capitalised). Use it where `lower` would be used."""
-    text = str(value)
-    return text if translation.get_language().startswith("de") else text.lower()
+    """`{{ label|midsentence }}` where `lower` would be used: the rule is languages.in_sentence."""
+    return in_sentence(value)

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from accounts.models import User
 from disputes.formatting import format_duration, format_money
-from disputes.models import Letter
+from disputes.models import Client, Letter
 from disputes.services.letters import letter_cover_note, letter_defaults, letter_finalize
 from tests.disputes.conftest import draft
 from tests.factories import CaseFactory, UserFactory
@@ -191,3 +191,29 @@ def test_a_service_refusal_reads_in_the_active_language(german_client_case):
         with pytest.raises(ValidationError) as refused:
             letter_draft(case=german_client_case, author=german_client_case.owner, kind="memo", data={})
         assert refused.value.messages == ["Unbekannte Art von Brief."]  # read as a page would, in German
+
+
+def test_an_offer_mailed_to_a_german_client_is_german_in_subject_body_and_terms(owner, mailoutbox):
+    from disputes.models import Notification
+    from disputes.services.offers import offer_make
+
+    case = CaseFactory(
+        project__client__owner=owner, project__client__email="korn@example.de", project__client__language="de",
+        project__title="Logo", currency="EUR", amount_in_dispute=Decimal("1600"),
+    )  # fmt: skip
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    offer_make(case=case, actor=owner, side="freelancer", amount=Decimal("1200"), currency="EUR",
+               terms="Zahlung bis Freitag.", expires_on=tomorrow, email=True)  # fmt: skip
+    mail = Notification.objects.get()
+    assert mail.subject == "Ein Angebot zur Einigung, über Settle gesendet"
+    assert mail.text.startswith(f"Hallo {case.client.name},")
+    assert "1.200,00 EUR zur Einigung über „Logo“, offen bis" in mail.text
+    assert "Offer" not in mail.text and "offers to settle" not in mail.text
+
+
+def test_a_client_with_an_unknown_language_is_refused_and_nothing_is_saved(client, owner):
+    client.force_login(owner)
+    data = {"name": "Korn", "preferred_channel": "email", "platform": "direct", "time_zone": "UTC", "language": "xx"}
+    response = client.post(reverse("disputes:client_create"), data)
+    assert response.status_code == 200 and "language" in response.context["form"].errors
+    assert not Client.objects.filter(name="Korn").exists()
