@@ -1,13 +1,8 @@
 """The forms speak Settle's words, not the framework's defaults (locale/en)."""
 
-from pathlib import Path
-
 import pytest
 from django import forms
-from django.conf import settings
 from django.utils import translation
-
-CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 
 
 class Sample(forms.Form):
