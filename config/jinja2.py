@@ -22,7 +22,9 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from disputes.formatting import format_duration, format_money
+from disputes.languages import in_sentence
 from disputes.links import asset, link
+from disputes.templatetags.settle import in_cases, submission_key
 
 
 def date(value, format_string: str) -> str:
@@ -116,16 +118,19 @@ def _date_parts(format_string: str) -> tuple[tuple[bool, str], ...]:
     )
 
 
-def gettext(message: str) -> str:
-    """`_("…")` in the partials: Django's gettext, remembered per language. A timeline page asks for
-    a few hundred translations, and each of Django's calls looks its language up anew."""
+def gettext(message: str) -> Markup:
+    """`_("…")` in the templates: Django's gettext, remembered per language. A timeline page asks for
+    a few hundred translations, and each of Django's calls looks its language up anew.
+
+    The text is Settle's own (the catalogue's), so it is markup as `{% translate %}` treats it: a
+    message may hold a link, and `_("… %(name)s")|format(name=value)` escapes only the value."""
     return _translated(translation.get_language(), message)
 
 
 @lru_cache(maxsize=4096)
-def _translated(language: str | None, message: str) -> str:
+def _translated(language: str | None, message: str) -> Markup:
     with translation.override(language):
-        return translation.gettext(message)
+        return Markup(translation.gettext(message))  # noqa: S704 (the catalogue's text, as {% translate %} trusts it)
 
 
 def checklist_how(line) -> str:
@@ -165,11 +170,24 @@ def selected_option(options: Markup, value: str) -> Markup:
     return options.replace(plain, selected, 1)
 
 
+# Counted phrases the Jinja templates write (`{{ plural("deadlines", n) }}`): their singular and plural
+# forms stand here, in Python, where makemessages finds ngettext calls (it reads only `_()` in templates).
+_PLURALS = {
+    "deadlines": lambda count: translation.ngettext("%(count)s deadline", "%(count)s deadlines", count),
+    "cases": lambda count: translation.ngettext("%(count)s case", "%(count)s cases", count),
+}
+
+
+def plural(phrase: str, count: int) -> Markup:
+    """`{{ plural("deadlines", 3) }}` → "3 deadlines", in the active language (its plural rules)."""
+    return Markup(_PLURALS[phrase](count)) % {"count": count}  # noqa: S704 (the catalogue's text)
+
+
 def environment(**options) -> Environment:
     options.pop("autoescape", None)  # always on: people's text is escaped, whatever a setting says
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
     env = Environment(autoescape=True, **options)
-    env.globals.update(url=link, static=asset)
+    env.globals.update(url=link, static=asset, plural=plural, submission_key=submission_key)
     env.filters.update(
         date=date,
         timeuntil=defaultfilters.timeuntil_filter,
@@ -179,7 +197,12 @@ def environment(**options) -> Environment:
         duration=format_duration,
         selected_option=selected_option,
         checklist_how=checklist_how,
+        in_cases=in_cases,
+        midsentence=in_sentence,
+        truncatechars=defaultfilters.truncatechars,
     )
     # Old-style callables: `{{ _("Due in %(left)s")|format(left=...) }}`, which makemessages reads in Jinja files too.
     env.install_gettext_callables(gettext, translation.ngettext, newstyle=False)
+    # `_` straight to gettext: the extension's alias looks `gettext` up again through the context on every call.
+    env.globals["_"] = gettext
     return env

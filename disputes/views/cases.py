@@ -105,8 +105,8 @@ def case_list(request):
             "stage_counts": stage_counts,
             "stage_links": stage_links,
             "querystring": querystring_without_page(request),
-            # Called by the template only when the list is empty, to say what to do first.
-            "has_projects": Project.objects.for_owner(request.user).exists,
+            # Asked only when the list is empty, to say what to do first.
+            "has_projects": not page.object_list and Project.objects.for_owner(request.user).exists(),
             "show_archived": show_archived,
             "archived_count": CappedCount(archived_case_count(request.user, COUNT_CAP)) if not show_archived else None,
         },

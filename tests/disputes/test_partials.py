@@ -231,3 +231,28 @@ def test_selected_option_marks_one_choice_and_escapes_the_value():
     assert '<option value="a&amp;b" selected>' in template.render(value="a&b")  # as the options escape it
     assert " selected" not in template.render(value="") and " selected" not in template.render(value="zzz")
     assert "<script>" not in template.render(value='"><script>')
+
+
+def test_a_translated_message_is_markup_and_only_its_values_are_escaped():
+    template = engines["jinja2"].from_string(
+        """{{ _('Work on <a href="%(url)s#work-stop">%(title)s</a>')|format(url=url, title=title) }}"""
+    )
+    html = template.render({"url": "/projects/1/", "title": "<script>x()</script> & co"})
+    assert html == 'Work on <a href="/projects/1/#work-stop">&lt;script&gt;x()&lt;/script&gt; &amp; co</a>'
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "expected"),
+    [("en", 1, "1 case"), ("en", 3, "3 cases"), ("de", 1, "1 Fall"), ("de", 3, "3 Fälle")],
+)
+def test_counted_phrases_follow_the_languages_plural_rules(language, count, expected):
+    template = engines["jinja2"].from_string('{{ plural("cases", count) }}')
+    with translation.override(language):
+        assert template.render({"count": count}) == expected
+
+
+def test_a_capped_count_reads_as_capped():
+    from disputes.views.common import COUNT_CAP, CappedCount
+
+    template = engines["jinja2"].from_string('{{ plural("cases", count) }}')
+    assert template.render({"count": CappedCount(COUNT_CAP + 1)}) == f"{COUNT_CAP:,}+ cases"
