@@ -36,6 +36,7 @@ from disputes.models import (
     Ticket,
     TimelineEntry,
 )
+from disputes.prepared import prepared
 from disputes.rules import checklist as checklist_rules
 from disputes.rules import ladder, money
 from disputes.selectors_timeline import timeline_page
@@ -143,18 +144,28 @@ class CaseView:
         return self.open_concerns[0] if self.open_concerns else None
 
 
+@prepared
+def _case_evidence(case_id: int):
+    return Evidence.objects.filter(case_id=case_id).select_related("checklist_tag").order_by("-uploaded_at", "-id")
+
+
 def _evidence(case: Case, viewer: str) -> list[Evidence]:
     main, thumb = _EVIDENCE_ROUTES[viewer]
-    items = case.evidence.select_related("checklist_tag").order_by("-uploaded_at", "-id")
     if viewer == STAFF:
         # Staff weigh the evidence: each file shows its latest fingerprint check (kept by
         # services.evidence, re-run nightly and on demand), not a re-read on every view.
         latest = EvidenceCheck.objects.filter(evidence=OuterRef("pk")).order_by("-checked_at", "-id")
-        items = items.annotate(
-            integrity=Subquery(latest.values("result")[:1]), checked_at=Subquery(latest.values("checked_at")[:1])
+        items = list(
+            case.evidence.select_related("checklist_tag")
+            .order_by("-uploaded_at", "-id")
+            .annotate(
+                integrity=Subquery(latest.values("result")[:1]), checked_at=Subquery(latest.values("checked_at")[:1])
+            )
         )
-    items = list(items)
+    else:
+        items = _case_evidence(case.pk)  # the same query, built once per process (disputes.prepared)
     for item in items:
+        item.case = case
         item.link = link(main, case.pk, item.pk)
         item.thumbnail_link = link(thumb, case.pk, item.pk) if item.thumbnail else ""
         item.downloads = viewer != OWNER
@@ -171,7 +182,7 @@ def case_view(case: Case, *, viewer: str, params=None) -> CaseView:
     if viewer != OWNER:
         # The freelancer's private notes are theirs alone.
         visible = visible.filter(shared=True)
-    page = timeline_page(visible, params or {})
+    page = timeline_page(visible, params or {}, case=case, shared_only=viewer != OWNER)
     entries = page.entries
     _attach_authors(case, entries)
     ids = page.ids

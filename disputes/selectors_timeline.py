@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from disputes.models import TimelineEntry
+from disputes.prepared import prepared
 
 
 @dataclass
@@ -56,14 +57,37 @@ def _root_of(entries: QuerySet, pk: int) -> TimelineEntry | None:
     return current
 
 
-def timeline_page(entries: QuerySet, params, *, size: int | None = None) -> TimelinePage:
-    """The page of `entries` (a case's, already limited to what the viewer may see) that `params` names."""
-    size = size or settings.TIMELINE_PAGE_SIZE
-    cursor_name = next((name for name in ("at", "before", "after") if str(params.get(name, "")).isdigit()), None)
-    anchor = _root_of(entries, int(params[cursor_name])) if cursor_name else None
+def _with_corrected(entries: QuerySet) -> QuerySet:
     # Each entry says whether it was corrected (among what this viewer sees), so a page with no
     # corrections needs no second query to look for them.
-    entries = entries.annotate(corrected=Exists(entries.select_related(None).filter(corrects_id=OuterRef("pk"))))
+    return entries.annotate(corrected=Exists(entries.select_related(None).filter(corrects_id=OuterRef("pk"))))
+
+
+@prepared
+def _newest_roots(case_id: int, *, size: int, shared_only: bool):
+    """The newest page's roots and one more (is there an older page?): every case page opens on it."""
+    entries = TimelineEntry.objects.filter(case_id=case_id)
+    if shared_only:
+        entries = entries.filter(shared=True)
+    return _with_corrected(entries).filter(corrects__isnull=True).order_by("-happened_at", "-id")[: size + 1]
+
+
+def timeline_page(
+    entries: QuerySet, params, *, size: int | None = None, case=None, shared_only: bool = False
+) -> TimelinePage:
+    """The page of `entries` (a case's, already limited to what the viewer may see) that `params` names.
+
+    With `case`, `entries` must be that case's entries: all of them, or with `shared_only` only the
+    shared ones. Its newest page is then read by a prepared query (disputes.prepared)."""
+    size = size or settings.TIMELINE_PAGE_SIZE
+    cursor_name = next((name for name in ("at", "before", "after") if str(params.get(name, "")).isdigit()), None)
+    if cursor_name is None and case is not None:
+        chunk = _newest_roots(case.pk, size=size, shared_only=shared_only)
+        for entry in chunk:
+            entry.case = case
+        return _finish(entries, chunk[:size], older=len(chunk) > size, newer=False)
+    anchor = _root_of(entries, int(params[cursor_name])) if cursor_name else None
+    entries = _with_corrected(entries)
     roots = entries.filter(corrects__isnull=True)
     if cursor_name == "at" and anchor is not None:
         # An entry among the newest page's is shown there, with everything after it.
@@ -94,6 +118,8 @@ def _finish(entries: QuerySet, newest_first: list[TimelineEntry], *, older: bool
     page = list(roots)
     # The corrections of these roots, level by level (a correction of a correction is rare).
     level = [root.pk for root in roots if root.corrected]
+    if level:
+        entries = _with_corrected(entries) if "corrected" not in entries.query.annotations else entries
     while level:
         found = list(entries.filter(corrects_id__in=level).order_by("happened_at", "id"))
         page += found

@@ -19,6 +19,7 @@ from disputes.forms.fields import (
     SettleMeta,
 )
 from disputes.models import Case, Client, Evidence, Project, TimelineEntry
+from disputes.prepared import prepared
 from disputes.rules import checklist, filenames, ladder, lessons
 from disputes.services.cases import CASE_FIELDS
 from disputes.uploads import ALLOWED_DESCRIPTION
@@ -242,6 +243,13 @@ def _select() -> FastSelect:
     return FastSelect(attrs={"class": "form-select form-select-sm"})
 
 
+@prepared
+def _client_options(owner_id: int):
+    """The client filter's options (the same query on every view of the case list: disputes.prepared)."""
+    clients = Client.objects.filter(owner_id=owner_id).order_by(*Client._meta.ordering)
+    return clients.values_list("pk", "name", "company")
+
+
 class CaseFilterForm(forms.Form):
     SORTS = {
         "-opened": ("-opened_at", _("Newest first")),
@@ -278,11 +286,9 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
-        clients = Client.objects.for_owner(owner)
-        self.fields["client"].queryset = clients
+        self.fields["client"].queryset = Client.objects.for_owner(owner)
         # The options from plain rows, not model instances: one per client, on every list view.
-        rows = clients.order_by(*Client._meta.ordering).values_list("pk", "name", "company")
         self.fields["client"].widget.choices = [
             ("", _("Any client")),
-            *((pk, Client.label(name, company)) for pk, name, company in rows),
+            *((pk, Client.label(name, company)) for pk, name, company in _client_options(owner.pk)),
         ]

@@ -45,6 +45,7 @@ from disputes.models import (
     SettlementProposal,
     TimelineEntry,
 )
+from disputes.prepared import prepared
 from disputes.selectors_outbox import KINDS
 from disputes.services.mediation import InvitationInvalid, invitation_for_token
 from disputes.services.offers import OfferLinkInvalid, offer_for_token
@@ -70,8 +71,17 @@ def _owner_cases(request: HttpRequest):
     return Case.objects.for_owner(request.user)
 
 
+@prepared
+def _owner_case(owner_id: int, pk: int):
+    return Case.objects.filter(owner_id=owner_id, pk=pk).select_related("project", "client")
+
+
 def case_for_owner(request: HttpRequest, pk: int) -> Case:
-    case = get_object_or_404(_owner_cases(request).select_related("project", "client"), pk=pk)
+    # Every page of a case starts here: the query is built once per process (disputes.prepared).
+    found = _owner_case(request.user.pk, int(pk))
+    if not found:
+        raise Http404
+    case = found[0]
     case.owner = request.user  # the query asked for this owner's case: no join to read them again
     return case
 
