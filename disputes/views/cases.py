@@ -105,8 +105,10 @@ def case_list(request):
             "stage_counts": stage_counts,
             "stage_links": stage_links,
             "querystring": querystring_without_page(request),
-            # Asked only when the list is empty, to say what to do first.
-            "has_projects": not page.object_list and Project.objects.for_owner(request.user).exists(),
+            # Asked only when an unfiltered list is empty, to say what to do first.
+            "has_projects": not page.object_list
+            and not request.GET
+            and Project.objects.for_owner(request.user).exists(),
             "show_archived": show_archived,
             "archived_count": CappedCount(archived_case_count(request.user, COUNT_CAP)) if not show_archived else None,
         },
