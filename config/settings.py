@@ -9,10 +9,10 @@ refuses to start unless SECRET_KEY and ALLOWED_HOSTS are set.
 import datetime
 from pathlib import Path
 
-import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config.database import default_database
 from config.env import env_bool, env_int, env_list, env_str
 from config.storage import file_storage
 
@@ -107,21 +107,7 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'settle.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web process and the worker read while the other writes. Connections are kept
-    # (CONN_MAX_AGE above) as on PostgreSQL: opening one and running these pragmas costs about
-    # 1.4 ms, a quarter of a small page.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
-    }
+DATABASES = {"default": default_database(VAR_DIR)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
