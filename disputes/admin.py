@@ -11,6 +11,7 @@ review, retry an e-mail.
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from disputes.models import (
     Case,
@@ -207,7 +208,10 @@ class OutboxAdmin(ViewOnlyAdmin):
         retried = sum(outbox_retry(row=row) for row in queryset)
         self.message_user(
             request,
-            f"{retried} e-mail(s) queued again; the next sweep sends them. Sent e-mails were left alone.",
+            (
+                _("%(retried)s e-mail(s) queued again; the next sweep sends them. Sent e-mails were left alone.")
+                % {"retried": retried}
+            ),
             messages.SUCCESS,
         )
 

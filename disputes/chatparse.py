@@ -18,6 +18,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
 _MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff"), None)
 _SPACES = str.maketrans({"\u202f": " ", "\u00a0": " "})
 _LINE = re.compile(
@@ -81,7 +84,7 @@ def read_text(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ChatUnreadable("The chat file is not text in UTF-8 or UTF-16. Export the chat again from the phone.")
+    raise ChatUnreadable(_("The chat file is not text in UTF-8 or UTF-16. Export the chat again from the phone."))
 
 
 def parse(text: str, *, day_first: bool | None = None) -> Chat:
@@ -107,10 +110,13 @@ def parse(text: str, *, day_first: bool | None = None) -> Chat:
                 at = _stamp(match, day_first)
             except ValueError:
                 raise ChatUnreadable(
-                    f"Line {number} has a date that does not exist with the "
-                    f"{'day/month' if day_first else 'month/day'} order: “{line[:60]}”. Try the other order."
+                    _(
+                        "Line %(number)s has a date that does not exist with the %(day)s order: “%(line)s”. Try "
+                        "the other order."
+                    )
+                    % {"number": number, "day": "day/month" if day_first else "month/day", "line": line[:60]}
                 ) from None
-            sender, _, body = match["rest"].partition(": ")
+            sender, _separator, body = match["rest"].partition(": ")
             if current:
                 messages.append(_finish(current))
             current = {"at": at, "sender": sender.strip()[:200], "lines": [body]}
@@ -122,7 +128,10 @@ def parse(text: str, *, day_first: bool | None = None) -> Chat:
         elif current is not None:
             current["lines"].append(line)
         if len(messages) > MAX_MESSAGES:
-            raise ChatUnreadable(f"The chat has more than {MAX_MESSAGES:,} messages. Export a shorter period.")
+            raise ChatUnreadable(
+                _("The chat has more than %(messages)s messages. Export a shorter period.")
+                % {"messages": number_format(MAX_MESSAGES, force_grouping=True)}
+            )
     if current:
         messages.append(_finish(current))
     if not seen_any_stamp or not messages:

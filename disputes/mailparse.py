@@ -21,6 +21,7 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 import nh3
+from django.utils.translation import gettext as _
 
 MAX_SUBJECT = 300
 _BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/li|/tr|/h[1-6]|/blockquote|/table)\s*>")
@@ -204,10 +205,10 @@ def is_auto_reply(message: Message) -> bool:
 def parse(raw: bytes) -> ParsedMail:
     """Read one message. Raises MailUnreadable if it is not an e-mail at all."""
     if not raw or not raw.strip():
-        raise MailUnreadable("The message is empty.")
+        raise MailUnreadable(_("The message is empty."))
     head = raw[:4096]
     if b"\x00" in head or not re.search(rb"(?im)^(from|to|subject|date|message-id|received|return-path):", head):
-        raise MailUnreadable("This is not an e-mail: no mail headers were found at its start.")
+        raise MailUnreadable(_("This is not an e-mail: no mail headers were found at its start."))
     try:
         message: EmailMessage = email.message_from_bytes(raw, policy=email.policy.compat32)
     except Exception as error:  # The parser is lenient; this is a last resort.
@@ -232,7 +233,7 @@ def parse(raw: bytes) -> ParsedMail:
     text = _tidy("\n\n".join(plain)) if plain else (html_to_text("\n".join(markup)) if markup else "")
     defects = [d for d in message.defects if type(d).__name__ not in ("MissingHeaderBodySeparatorDefect",)]
     if defects:
-        notes.append("The message's structure has defects; what could be read is shown.")
+        notes.append(_("The message's structure has defects; what could be read is shown."))
     sender = sender.lower()
     return ParsedMail(
         message_id=normalise_message_id(_header(message, "Message-ID")),

@@ -19,6 +19,8 @@ import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 CHUNK = 64 * 1024
@@ -163,16 +165,23 @@ def _check_image(upload: UploadedFile) -> None:
             width, height = image.size
             if width * height > settings.EVIDENCE_MAX_IMAGE_PIXELS:
                 raise UploadRefused(
-                    f"This image declares {width} x {height} pixels, over the limit of "
-                    f"{settings.EVIDENCE_MAX_IMAGE_PIXELS:,}. Resize it and try again."
+                    _(
+                        "This image declares %(width)s x %(height)s pixels, over the limit of %(pixels)s. Resize "
+                        "it and try again."
+                    )
+                    % {
+                        "width": width,
+                        "height": height,
+                        "pixels": number_format(settings.EVIDENCE_MAX_IMAGE_PIXELS, force_grouping=True),
+                    }
                 )
             image.verify()
     except UploadRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadRefused("This image is too large to process safely.") from None
+        raise UploadRefused(_("This image is too large to process safely.")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise UploadRefused("This image is damaged or not really an image.") from None
+        raise UploadRefused(_("This image is damaged or not really an image.")) from None
     finally:
         upload.seek(0)
 
@@ -181,13 +190,15 @@ def inspect_upload(upload: UploadedFile) -> Inspection:
     """Check one uploaded file. Raises UploadRefused with a user-facing reason."""
     limit = settings.EVIDENCE_MAX_FILE_BYTES
     if getattr(upload, "oversize", False) or (upload.size or 0) > limit:
-        raise UploadRefused(f"This file is larger than the {limit // (1024 * 1024)} MB limit.")
+        raise UploadRefused(_("This file is larger than the %(limit)s MB limit.") % {"limit": limit // (1024 * 1024)})
     if not upload.size:
-        raise UploadRefused("This file is empty.")
+        raise UploadRefused(_("This file is empty."))
     head = _read_head(upload)
     content_type = detect_type(head)
     if content_type is None:
-        raise UploadRefused(f"This type of file is not accepted. Allowed: {ALLOWED_DESCRIPTION}.")
+        raise UploadRefused(
+            _("This type of file is not accepted. Allowed: %(description)s.") % {"description": ALLOWED_DESCRIPTION}
+        )
     extension, is_image = ALLOWED_TYPES[content_type]
     if is_image:
         _check_image(upload)
@@ -271,7 +282,7 @@ def shared_image_copy(source) -> tuple[bytes, list[str]]:
         elif image_format == "WEBP":
             upright.save(out, "WEBP", save_all=frames > 1, quality=95, icc_profile=icc, exif=b"", xmp=b"")
         else:
-            raise UploadRefused("Settle cannot make a shared copy of this kind of image.")
+            raise UploadRefused(_("Settle cannot make a shared copy of this kind of image."))
     source.seek(0)
     return out.getvalue(), removed
 

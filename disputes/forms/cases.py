@@ -126,8 +126,12 @@ MAX_CAPTION = 300
 class EvidenceForm(forms.Form):
     files = MultipleFileField(
         label=_("Files"),
-        help_text=f"Up to {settings.EVIDENCE_MAX_FILES_PER_UPLOAD} files, "
-        f"{settings.EVIDENCE_MAX_FILE_BYTES // (1024 * 1024)} MB each: {ALLOWED_DESCRIPTION}.",
+        help_text=_("Up to %(upload)s files, %(bytes)s MB each: %(description)s.")
+        % {
+            "upload": settings.EVIDENCE_MAX_FILES_PER_UPLOAD,
+            "bytes": settings.EVIDENCE_MAX_FILE_BYTES // (1024 * 1024),
+            "description": ALLOWED_DESCRIPTION,
+        },
     )
     kind = forms.ChoiceField(choices=Evidence.Kind.choices)
     caption = forms.CharField(max_length=MAX_CAPTION, required=False)
@@ -158,7 +162,9 @@ class EvidenceForm(forms.Form):
         if not files:
             raise forms.ValidationError(_("Choose at least one file."))
         if len(files) > settings.EVIDENCE_MAX_FILES_PER_UPLOAD:
-            raise forms.ValidationError(f"Upload at most {settings.EVIDENCE_MAX_FILES_PER_UPLOAD} files at once.")
+            raise forms.ValidationError(
+                _("Upload at most %(upload)s files at once.") % {"upload": settings.EVIDENCE_MAX_FILES_PER_UPLOAD}
+            )
         return files
 
     def clean_captured_on(self):
@@ -187,9 +193,17 @@ class EvidenceForm(forms.Form):
             kind = kind or filenames.guess_kind(upload.name)
             caption = caption.strip() or filenames.caption_from(upload.name)
             if kind not in Evidence.Kind.values:
-                self.add_error("files", f"File {number} ({upload.name}): pick what kind of evidence it is.")
+                self.add_error(
+                    "files",
+                    _("File %(number)s (%(upload_name)s): pick what kind of evidence it is.")
+                    % {"number": number, "upload_name": upload.name},
+                )
             if len(caption) > MAX_CAPTION:
-                self.add_error("files", f"File {number} ({upload.name}): keep its caption to {MAX_CAPTION} characters.")
+                self.add_error(
+                    "files",
+                    _("File %(number)s (%(upload_name)s): keep its caption to %(caption)s characters.")
+                    % {"number": number, "upload_name": upload.name, "caption": MAX_CAPTION},
+                )
             labels.append((kind, caption))
         cleaned["labels"] = labels
         return cleaned

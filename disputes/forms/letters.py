@@ -61,5 +61,7 @@ class VerifyCasefileForm(forms.Form):
         try:
             signing.load_public_key(text)
         except ValueError as error:
-            raise forms.ValidationError(f"This is not a public key Settle can use: {error}") from None
+            raise forms.ValidationError(
+                _("This is not a public key Settle can use: %(error)s") % {"error": error}
+            ) from None
         return text

@@ -25,4 +25,6 @@ class ProfileForm(forms.ModelForm):
         field.min_value, field.max_value = 1, limit
         field.validators += [MinValueValidator(1), MaxValueValidator(limit)]
         field.widget.attrs.update({"min": 1, "max": limit, "placeholder": str(limit)})
-        field.help_text = f"Answer a client's concern within this many hours: {limit} at most, fewer if you like."
+        field.help_text = _(
+            "Answer a client's concern within this many hours: %(limit)s at most, fewer if you like."
+        ) % {"limit": limit}

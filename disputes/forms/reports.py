@@ -48,5 +48,7 @@ class ReportRangeForm(forms.Form):
             if start > end:
                 raise forms.ValidationError(_("“From” is after “To”: swap them."))
             if (end.year - start.year) * 12 + end.month - start.month >= LONGEST_YEARS * 12:
-                raise forms.ValidationError(f"A report covers at most {LONGEST_YEARS} years: narrow the range.")
+                raise forms.ValidationError(
+                    _("A report covers at most %(years)s years: narrow the range.") % {"years": LONGEST_YEARS}
+                )
         return data

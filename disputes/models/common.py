@@ -16,7 +16,9 @@ money_validator = MinValueValidator(Decimal("0"), "Amounts cannot be negative.")
 def currency_validator(value: str) -> None:
     """An ISO 4217 code in current use (USD, EUR, JPY…), checked against Babel's CLDR data."""
     if not is_currency(value):
-        raise ValidationError(f"“{value}” is not a currency code in use. Pick one from the list, e.g. USD or EUR.")
+        raise ValidationError(
+            _("“%(value)s” is not a currency code in use. Pick one from the list, e.g. USD or EUR.") % {"value": value}
+        )
 
 
 class Channel(models.TextChoices):

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from disputes.models import Case, Client, Project
@@ -36,10 +37,19 @@ def archive(*, record: Client | Project | Case, actor: User) -> Client | Project
         if open_cases:
             if isinstance(stored, Case):
                 raise ValidationError(_("Close the case first (resolved, or walked away): an open case stays in view."))
-            raise ValidationError(
-                f"This {stored._meta.verbose_name} has {open_cases} open case{'s' if open_cases != 1 else ''}. "
-                "Close them first: open cases stay in view."
-            )
+            if isinstance(stored, Client):
+                refusal = ngettext(
+                    "This client has %(count)s open case. Close it first: open cases stay in view.",
+                    "This client has %(count)s open cases. Close them first: open cases stay in view.",
+                    open_cases,
+                )
+            else:
+                refusal = ngettext(
+                    "This project has %(count)s open case. Close it first: open cases stay in view.",
+                    "This project has %(count)s open cases. Close them first: open cases stay in view.",
+                    open_cases,
+                )
+            raise ValidationError(refusal % {"count": open_cases})
         stored.archived_at = timezone.now()
         stored.save(update_fields=["archived_at", "updated_at"])
     return stored

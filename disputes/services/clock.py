@@ -13,6 +13,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from disputes.models import Case, Concern, TimelineEntry
@@ -123,7 +124,7 @@ def response_settings_update(*, user: User, email_reminders: bool, response_wind
     """
     limit = settings.RESPONSE_WINDOW_HOURS
     if response_window_hours is not None and not 1 <= response_window_hours <= limit:
-        raise ValidationError({"response_window_hours": f"Choose between 1 and {limit} hours."})
+        raise ValidationError({"response_window_hours": _("Choose between 1 and %(limit)s hours.") % {"limit": limit}})
     with transaction.atomic():
         stored = User.objects.select_for_update().only("response_window_hours").get(pk=user.pk)
         changed = stored.response_window_hours != response_window_hours

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from disputes.models import CalendarFeed, Case, Deadline, DeadlineTemplate, Ticket, TimelineEntry
@@ -115,7 +116,7 @@ def deadline_move(*, deadline: Deadline, actor: User, due_at: datetime.datetime,
         _writable(deadline.case, actor)
         stored = Deadline.objects.select_for_update().get(pk=deadline.pk)
         if stored.met_at is not None:
-            raise ValidationError("This deadline is met: it no longer moves.")
+            raise ValidationError(_("This deadline is met: it no longer moves."))
         if stored.due_at == due_at:
             return stored
         Deadline.objects.filter(pk=stored.pk).update(
@@ -141,7 +142,7 @@ def template_add(*, owner: User, title: str, days: int, owed_by: str, note: str 
 def template_delete(*, template: DeadlineTemplate, owner: User) -> None:
     """Delete one of the user's own catalogue entries (the shared ones stay)."""
     if template.owner_id != owner.pk:
-        raise ValidationError("Only your own catalogue entries can be deleted.")
+        raise ValidationError(_("Only your own catalogue entries can be deleted."))
     template.delete()
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from disputes import chatparse, mailparse
@@ -110,9 +111,11 @@ def import_read(
     """Read a file into a preview. Raises ImportUnreadable with a clear reason; writes nothing."""
     now = now or timezone.now()
     if not data:
-        raise ImportUnreadable("The file is empty.")
+        raise ImportUnreadable(_("The file is empty."))
     if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ImportUnreadable(f"The file is larger than the {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB limit.")
+        raise ImportUnreadable(
+            _("The file is larger than the %(bytes)s MB limit.") % {"bytes": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
     zone_name = time_zone or case.owner.time_zone
     zone = _zone(zone_name)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -128,7 +131,8 @@ def import_read(
         except chatparse.ChatUnreadable as error:
             if kind == "chat_txt":
                 raise ImportUnreadable(
-                    f"{error} Settle imports .eml and .mbox e-mail files and WhatsApp chat exports (.txt or .zip)."
+                    _("%(error)s Settle imports .eml and .mbox e-mail files and WhatsApp chat exports (.txt or .zip).")
+                    % {"error": error}
                 ) from None
             raise ImportUnreadable(str(error)) from None
         items, senders = _read_chat(case, chat, media, zone)
@@ -158,9 +162,15 @@ def import_read(
 def _read_mail(case: Case, data: bytes, kind: str, notes: list[str]):
     raws = mailparse.split_mbox(data) if kind == "mbox" else [data]
     if not raws:
-        raise ImportUnreadable("No messages were found in this mailbox file.")
+        raise ImportUnreadable(_("No messages were found in this mailbox file."))
     if len(raws) > MAX_MESSAGES:
-        raise ImportUnreadable(f"The mailbox holds {len(raws):,} messages; import at most {MAX_MESSAGES:,} at a time.")
+        raise ImportUnreadable(
+            _("The mailbox holds %(len)s messages; import at most %(messages)s at a time.")
+            % {
+                "len": number_format(len(raws), force_grouping=True),
+                "messages": number_format(MAX_MESSAGES, force_grouping=True),
+            }
+        )
     items: list[ImportItem] = []
     seen: set[str] = set()
     unreadable = 0
@@ -193,9 +203,12 @@ def _read_mail(case: Case, data: bytes, kind: str, notes: list[str]):
             )
         )
     if unreadable:
-        notes.append(f"{unreadable} message(s) could not be read or had no date, and are left out.")
+        notes.append(
+            _("%(unreadable)s message(s) could not be read or had no date, and are left out.")
+            % {"unreadable": unreadable}
+        )
     if not items:
-        raise ImportUnreadable("No readable message with a date was found in this file.")
+        raise ImportUnreadable(_("No readable message with a date was found in this file."))
     items.sort(key=lambda item: item.at)
     for index, item in enumerate(items):
         item.index = index
@@ -217,15 +230,18 @@ def _chat_source(data: bytes, kind: str) -> tuple[str, dict[str, bytes]]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise ImportUnreadable("This ZIP file is damaged.") from None
+        raise ImportUnreadable(_("This ZIP file is damaged.")) from None
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise ImportUnreadable(f"The ZIP holds more than {MAX_ZIP_MEMBERS:,} files.")
+        raise ImportUnreadable(
+            _("The ZIP holds more than %(members)s files.")
+            % {"members": number_format(MAX_ZIP_MEMBERS, force_grouping=True)}
+        )
     total = sum(info.file_size for info in infos)
     if total > 4 * settings.IMPORT_MAX_BYTES:
-        raise ImportUnreadable("The ZIP unpacks to far more than its size; Settle does not open it.")
+        raise ImportUnreadable(_("The ZIP unpacks to far more than its size; Settle does not open it."))
     texts = [info for info in infos if info.filename.lower().endswith(".txt") and not info.is_dir()]
     if not texts:
-        raise ImportUnreadable("The ZIP holds no chat text (.txt). Export the chat again with “Export chat”.")
+        raise ImportUnreadable(_("The ZIP holds no chat text (.txt). Export the chat again with “Export chat”."))
     chat_info = next((info for info in texts if "chat" in info.filename.lower()), texts[0])
     media: dict[str, bytes] = {}
     try:
@@ -237,13 +253,19 @@ def _chat_source(data: bytes, kind: str) -> tuple[str, dict[str, bytes]]:
     except chatparse.ChatUnreadable as error:
         raise ImportUnreadable(str(error)) from None
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError):
-        raise ImportUnreadable("A file inside the ZIP is damaged or encrypted.") from None
+        raise ImportUnreadable(_("A file inside the ZIP is damaged or encrypted.")) from None
     return text, media
 
 
 def _read_chat(case: Case, chat: chatparse.Chat, media: dict[str, bytes], zone: ZoneInfo):
     if len(chat.messages) > MAX_MESSAGES:
-        raise ImportUnreadable(f"The chat holds {len(chat.messages):,} messages; import at most {MAX_MESSAGES:,}.")
+        raise ImportUnreadable(
+            _("The chat holds %(len)s messages; import at most %(messages)s.")
+            % {
+                "len": number_format(len(chat.messages), force_grouping=True),
+                "messages": number_format(MAX_MESSAGES, force_grouping=True),
+            }
+        )
     items = []
     occurrences: dict[str, int] = {}
     for index, message in enumerate(chat.messages):

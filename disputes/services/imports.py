@@ -191,9 +191,12 @@ def _prepare_attachments(case: Case, actor: User, item: ImportItem) -> tuple[lis
                 details=EvidenceDetails(kind=kind, caption=f"From the import: {name}"[:300]),
             )
         except EvidenceRefused as refused:
-            notes.append(f"“{name}” not kept as evidence: {'; '.join(refused.errors.values())}")
+            notes.append(
+                _("“%(name)s” not kept as evidence: %(join)s")
+                % {"name": name, "join": "; ".join(refused.errors.values())}
+            )
     if item.missing_media:
-        notes.append(f"“{item.missing_media}” is named in the chat but was not in the export.")
+        notes.append(_("“%(media)s” is named in the chat but was not in the export.") % {"media": item.missing_media})
     return prepared, notes
 
 
@@ -223,7 +226,7 @@ def import_stash(upload) -> str:
 def import_stashed(name: str) -> bytes:
     """The bytes of a stashed upload. Raises ImportUnreadable if it is gone (imported, or cleaned away)."""
     if not name.startswith(f"{STASH_DIR}/") or ".." in name or not default_storage.exists(name):
-        raise ImportUnreadable("This upload is no longer here. Upload the file again.")
+        raise ImportUnreadable(_("This upload is no longer here. Upload the file again."))
     with default_storage.open(name, "rb") as stashed:
         return stashed.read()
 

@@ -185,8 +185,11 @@ def _delivery_checked(
     if delivery == Letter.Delivery.SETTLE:
         if not letter.case.client.email:
             raise ValidationError(
-                f"Settle has no e-mail address for {letter.case.client.name}. Add it on the client's page, "
-                "or send the letter yourself and record it here."
+                _(
+                    "Settle has no e-mail address for %(client_name)s. Add it on the client's page, or send "
+                    "the letter yourself and record it here."
+                )
+                % {"client_name": letter.case.client.name}
             )
         return today, Channel.EMAIL
     if delivery != Letter.Delivery.RECORDED:
@@ -200,7 +203,9 @@ def _delivery_checked(
     if sent_on > today:
         raise ValidationError({"sent_on": _("This date is in the future. Record the letter once you have sent it.")})
     if sent_on < today - datetime.timedelta(days=RECORDED_MAX_DAYS_BACK):
-        raise ValidationError({"sent_on": f"Record a letter within {RECORDED_MAX_DAYS_BACK} days of sending it."})
+        raise ValidationError(
+            {"sent_on": _("Record a letter within %(back)s days of sending it.") % {"back": RECORDED_MAX_DAYS_BACK}}
+        )
     return sent_on, channel
 
 

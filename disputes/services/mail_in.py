@@ -81,7 +81,8 @@ def mail_receive(
     """File one raw message on the case its reply address names. Raises MailUnreadable for non-mail."""
     if len(raw) > settings.MAIL_MAX_BYTES:
         raise mailparse.MailUnreadable(
-            f"The message is larger than {settings.MAIL_MAX_BYTES // (1024 * 1024)} MB; Settle does not keep it."
+            _("The message is larger than %(bytes)s MB; Settle does not keep it.")
+            % {"bytes": settings.MAIL_MAX_BYTES // (1024 * 1024)}
         )
     parsed = mailparse.parse(raw)
     addresses = [address.lower() for address in recipients] + list(parsed.recipients)

@@ -92,7 +92,8 @@ def _check(*, case: Case, subject: str, body: str, attachments: list[Evidence], 
         raise ValidationError(CLOSED_CASE)
     if not case.client.email:
         raise ValidationError(
-            f"Settle has no e-mail address for {case.client.name}. Add it on the client's page, then write again."
+            _("Settle has no e-mail address for %(client_name)s. Add it on the client's page, then write again.")
+            % {"client_name": case.client.name}
         )
     if not subject.strip():
         errors["subject"] = _("Write a subject.")
@@ -103,15 +104,14 @@ def _check(*, case: Case, subject: str, body: str, attachments: list[Evidence], 
     if any(item.case_id != case.pk for item in attachments):
         errors["attachments"] = _("Attach only this case's evidence.")
     elif (total := sum(item.size for item in attachments)) > settings.MAIL_MAX_BYTES:
-        errors["attachments"] = (
-            f"The files add up to {total / 2**20:.1f} MB; mail servers refuse messages over "
-            f"{settings.MAIL_MAX_BYTES // 2**20} MB. Attach fewer."
-        )
+        errors["attachments"] = _(
+            "The files add up to %(number)s MB; mail servers refuse messages over %(number2)s MB. Attach fewer."
+        ) % {"number": f"{total / 2**20:.1f}", "number2": settings.MAIL_MAX_BYTES // 2**20}
     if send_at is not None:
         if send_at < now - datetime.timedelta(minutes=1):
             errors["send_at"] = _("This time has passed. Leave it empty to send now, or pick a later time.")
         elif send_at > now + datetime.timedelta(days=MAX_SCHEDULE_DAYS):
-            errors["send_at"] = f"Schedule at most {MAX_SCHEDULE_DAYS} days ahead."
+            errors["send_at"] = _("Schedule at most %(days)s days ahead.") % {"days": MAX_SCHEDULE_DAYS}
     if errors:
         raise ValidationError(errors)
 
@@ -134,8 +134,13 @@ def _one_reminder_a_day(*, case: Case, author: User, send_after: datetime.dateti
     if taken:
         raise ValidationError(
             {
-                "send_at": f"A reminder to {case.client.name} is already set for {day:%d %B %Y}: Settle sends at most "
-                "one a day to a client. Pick another day."
+                "send_at": (
+                    _(
+                        "A reminder to %(client_name)s is already set for %(day)s: Settle sends at most one a "
+                        "day to a client. Pick another day."
+                    )
+                    % {"client_name": case.client.name, "day": f"{day:%d %B %Y}"}
+                )
             }
         )
 
@@ -173,7 +178,9 @@ def mail_queue(
         if send_at is not None:
             raise ValidationError({"hold_minutes": _("Choose a time to send it or a hold, not both.")})
         if not 1 <= hold_minutes <= MAX_HOLD_MINUTES:
-            raise ValidationError({"hold_minutes": f"Hold it between 1 and {MAX_HOLD_MINUTES} minutes."})
+            raise ValidationError(
+                {"hold_minutes": _("Hold it between 1 and %(minutes)s minutes.") % {"minutes": MAX_HOLD_MINUTES}}
+            )
     held = False
     send_after = send_at or now
     if hold_minutes is not None:

@@ -86,13 +86,19 @@ def _check_invitation_limits(case: Case, owner: User, now: datetime.datetime) ->
     per_user = settings.MEDIATOR_INVITATIONS_PER_USER_PER_DAY
     if MediatorInvitation.objects.filter(case=case, created_at__gt=since).count() >= per_case:
         raise ValidationError(
-            f"This case has had {per_case} invitations in the last 24 hours, the most Settle sends. "
-            "Withdraw unused ones and try again tomorrow."
+            _(
+                "This case has had %(case)s invitations in the last 24 hours, the most Settle sends. "
+                "Withdraw unused ones and try again tomorrow."
+            )
+            % {"case": per_case}
         )
     if MediatorInvitation.objects.filter(invited_by=owner, created_at__gt=since).count() >= per_user:
         raise ValidationError(
-            f"You have sent {per_user} mediator invitations in the last 24 hours, the most Settle sends. "
-            "Try again tomorrow."
+            _(
+                "You have sent %(user)s mediator invitations in the last 24 hours, the most Settle "
+                "sends. Try again tomorrow."
+            )
+            % {"user": per_user}
         )
 
 
@@ -120,7 +126,9 @@ def mediator_accept(*, token: str, user: User) -> MediatorAccess:
     now = timezone.now()
     invitation = invitation_for_token(token, now=now)
     if user.email.lower() != invitation.email.lower():
-        raise ValidationError(f"This invitation was sent to {invitation.email}. Sign in with that address.")
+        raise ValidationError(
+            _("This invitation was sent to %(email)s. Sign in with that address.") % {"email": invitation.email}
+        )
     if user.pk == invitation.case.owner_id:
         raise ValidationError(_("You cannot mediate your own case."))
     with transaction.atomic():

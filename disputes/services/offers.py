@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -70,11 +71,16 @@ def _check(*, case: Case, amount, currency: str, terms: str, expires_on, now) ->
     if amount is None or amount <= 0:
         errors["amount"] = _("Enter an amount above zero: what the client would pay to settle.")
     if currency != case.currency:
-        errors["currency"] = f"This case is in {case.currency}: make the offer in {case.currency}."
+        errors["currency"] = _("This case is in %(currency)s: make the offer in %(currency2)s.") % {
+            "currency": case.currency,
+            "currency2": case.currency,
+        }
     if not terms:
         errors["terms"] = _("Write the terms: what each side does, and by when.")
     elif len(terms) > MAX_TERMS:
-        errors["terms"] = f"Keep the terms under {MAX_TERMS:,} characters."
+        errors["terms"] = _("Keep the terms under %(terms)s characters.") % {
+            "terms": number_format(MAX_TERMS, force_grouping=True)
+        }
     today = timezone.localtime(now, timezone.get_current_timezone()).date()
     if expires_on is None:
         errors["expires_on"] = _("Enter the last day the offer is open.")
@@ -83,7 +89,7 @@ def _check(*, case: Case, amount, currency: str, terms: str, expires_on, now) ->
     elif expires_on < today:
         errors["expires_on"] = _("The last day cannot be in the past.")
     elif expires_on > today + datetime.timedelta(days=MAX_DAYS):
-        errors["expires_on"] = f"Keep an offer open for {MAX_DAYS} days at most."
+        errors["expires_on"] = _("Keep an offer open for %(days)s days at most.") % {"days": MAX_DAYS}
     return errors
 
 
@@ -173,7 +179,10 @@ def _check_email_limit(case: Case, now: datetime.datetime) -> None:
     since = now - datetime.timedelta(days=1)
     if Offer.objects.filter(case=case, created_at__gt=since, token_hash__isnull=False).count() >= most:
         raise ValidationError(
-            {"email": f"This case has e-mailed {most} offers in the last 24 hours, the most Settle sends."}
+            {
+                "email": _("This case has e-mailed %(most)s offers in the last 24 hours, the most Settle sends.")
+                % {"most": most}
+            }
         )
 
 

@@ -36,7 +36,7 @@ def _clean(moment: str, text: str) -> str:
     if not text:
         errors["text"] = _("Write the phrase.")
     elif len(text) > phrasebook.MAX_LENGTH:
-        errors["text"] = f"Keep a phrase under {phrasebook.MAX_LENGTH} characters."
+        errors["text"] = _("Keep a phrase under %(length)s characters.") % {"length": phrasebook.MAX_LENGTH}
     if errors:
         raise ValidationError(errors)
     return text

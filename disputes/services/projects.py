@@ -66,8 +66,13 @@ def project_update(*, project: Project, actor: User, data: Mapping[str, Any]) ->
         if "currency" in changed and (stored.milestones.exists() or stored.cases.exists()):
             raise ValidationError(
                 {
-                    "currency": f"This project already has a payment plan or cases in {stored.currency}, "
-                    "so its currency cannot change."
+                    "currency": (
+                        _(
+                            "This project already has a payment plan or cases in %(currency)s, so its currency "
+                            "cannot change."
+                        )
+                        % {"currency": stored.currency}
+                    )
                 }
             )
         before = {name: getattr(stored, name) for name in changed}
@@ -128,8 +133,11 @@ def agreement_create(*, project: Project, author: User, data: Mapping[str, Any])
         latest = ScopeAgreement.objects.filter(project=project).order_by("-version").first()
         if latest is not None and all(getattr(latest, name) == data.get(name) for name in ScopeAgreement.TERMS):
             raise ValidationError(
-                f"Nothing changed from version {latest.version}, so no new version was made. "
-                "Change a term (and say what changed and why)."
+                _(
+                    "Nothing changed from version %(version)s, so no new version was made. Change a term "
+                    "(and say what changed and why)."
+                )
+                % {"version": latest.version}
             )
         agreement = ScopeAgreement(project=project, created_by=author, version=(latest.version if latest else 0) + 1)
         apply_fields(agreement, data, AGREEMENT_FIELDS)

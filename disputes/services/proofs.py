@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from disputes import signing, timestamps
 from disputes.rules import chain as chain_rules
@@ -94,11 +95,14 @@ def depth(value, limit: int) -> int:
 
 def read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, what: str) -> bytes:
     if info.file_size > limit:
-        raise Refused(f"Its {what} is {info.file_size / MB:.1f} MB, far larger than a Settle case file's.")
+        raise Refused(
+            _("Its %(what)s is %(mb)s MB, far larger than a Settle case file's.")
+            % {"what": what, "mb": f"{info.file_size / MB:.1f}"}
+        )
     with archive.open(info) as stream:
         raw = stream.read(limit + 1)
     if len(raw) > limit or len(raw) != info.file_size:
-        raise Refused(f"Its {what} is not the size its header says. It is not a Settle case file.")
+        raise Refused(_("Its %(what)s is not the size its header says. It is not a Settle case file.") % {"what": what})
     return raw
 
 
@@ -106,9 +110,9 @@ def parse_json(raw: bytes, limits: VerifyLimits, what: str):
     try:
         value = json.loads(raw)
     except (ValueError, RecursionError):
-        raise Refused(f"The {what} cannot be read.") from None
+        raise Refused(_("The %(what)s cannot be read.") % {"what": what}) from None
     if depth(value, limits.manifest_depth) > limits.manifest_depth:
-        raise Refused(f"The {what} is nested too deeply to be a Settle case file.")
+        raise Refused(_("The %(what)s is nested too deeply to be a Settle case file.") % {"what": what})
     return value
 
 
@@ -195,17 +199,25 @@ def check_seals(seals: list, links: list[chain_rules.Link], case_id, keys, repor
             sequence, head = int(said["sequence"]), str(said["head"])
             fingerprint = str(said["key"])
         except (KeyError, TypeError, ValueError, binascii.Error):
-            report.seal_problems.append(f"Seal {number} cannot be read.")
+            report.seal_problems.append(_("Seal %(number)s cannot be read.") % {"number": number})
             continue
         trusted = keys.get(fingerprint)
         if said.get("case") != case_id:
-            report.seal_problems.append(f"Seal {number} is about another case.")
+            report.seal_problems.append(_("Seal %(number)s is about another case.") % {"number": number})
         elif not 1 <= sequence <= len(links) or links[sequence - 1].entry_sha256 != head:
-            report.seal_problems.append(f"Seal {number} names entry {sequence} with a head the chain does not have.")
+            report.seal_problems.append(
+                _("Seal %(number)s names entry %(sequence)s with a head the chain does not have.")
+                % {"number": number, "sequence": sequence}
+            )
         elif trusted is None:
-            report.seal_problems.append(f"Seal {number} was signed by a key not trusted here ({fingerprint[:16]}…).")
+            report.seal_problems.append(
+                _("Seal %(number)s was signed by a key not trusted here (%(fingerprint)s…).")
+                % {"number": number, "fingerprint": fingerprint[:16]}
+            )
         elif not signing.signature_holds(trusted.key, signature, statement.encode()):
-            report.seal_problems.append(f"Seal {number}'s signature does not match its statement.")
+            report.seal_problems.append(
+                _("Seal %(number)s's signature does not match its statement.") % {"number": number}
+            )
 
 
 def check_timestamp(archive, info, raw_manifest: bytes, roots: list, report) -> None:

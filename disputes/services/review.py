@@ -16,11 +16,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from disputes.formatting import format_money
+from disputes.languages import user_language
 from disputes.models import Case, Review, ReviewAction, TimelineEntry
 from disputes.rules import ladder
 from disputes.services.notifications import notification_queue
@@ -175,7 +177,7 @@ def staff_digest_queue(*, now: datetime.datetime | None = None) -> int:
             user=staff,
             template="disputes/email/staff_digest",
             context={"user": staff, "reviews": late, "now": now, "site_url": settings.SITE_URL},
-            subject=f"Settle: {len(late)} escalated case{'s' if len(late) != 1 else ''} waiting for a first review",
+            subject=_digest_subject(len(late), user_language(staff)),
             now=now,
         )
         queued += notification is not None
@@ -193,3 +195,12 @@ def _tell_freelancer(action: ReviewAction, subject: str) -> None:
         now=action.at,
         send_after_commit=True,
     )
+
+
+def _digest_subject(count: int, language: str) -> str:
+    with translation.override(language):
+        return ngettext(
+            "Settle: %(count)s escalated case waiting for a first review",
+            "Settle: %(count)s escalated cases waiting for a first review",
+            count,
+        ) % {"count": count}

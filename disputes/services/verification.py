@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from disputes import signing, timestamps
@@ -122,22 +124,31 @@ def _read_manifest(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Veri
     raw = read_small(archive, info, limits.manifest_bytes, "manifest.json")
     manifest = parse_json(raw, limits, "manifest")
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
-        raise Refused("The manifest cannot be read.")
+        raise Refused(_("The manifest cannot be read."))
     return manifest, raw
 
 
 def _check_headers(infos: list[zipfile.ZipInfo], limits: VerifyLimits) -> None:
     if len(infos) > limits.members:
-        raise Refused(f"It holds {len(infos):,} files; a case file this page checks holds at most {limits.members:,}.")
+        raise Refused(
+            _("It holds %(len)s files; a case file this page checks holds at most %(members)s.")
+            % {
+                "len": number_format(len(infos), force_grouping=True),
+                "members": number_format(limits.members, force_grouping=True),
+            }
+        )
     for info in infos:
         if info.file_size > limits.member_bytes:
             raise Refused(
-                f"“{info.filename}” unpacks to {info.file_size / MB:,.0f} MB, over the {limits.member_bytes // MB} MB "
-                "a file may have here."
+                _("“%(filename)s” unpacks to %(mb)s MB, over the %(mb2)s MB a file may have here.")
+                % {"filename": info.filename, "mb": f"{info.file_size / MB:,.0f}", "mb2": limits.member_bytes // MB}
             )
     total = sum(info.file_size for info in infos)
     if total > limits.total_bytes:
-        raise Refused(f"It unpacks to {total / MB:,.0f} MB, over the {limits.total_bytes // MB:,} MB this page checks.")
+        raise Refused(
+            _("It unpacks to %(mb)s MB, over the %(mb2)s MB this page checks.")
+            % {"mb": f"{total / MB:,.0f}", "mb2": number_format(limits.total_bytes // MB, force_grouping=True)}
+        )
 
 
 def _hash_member(archive, info, limits: VerifyLimits, budget: list[int], deadline: float, clock) -> tuple[str, int]:
@@ -148,9 +159,15 @@ def _hash_member(archive, info, limits: VerifyLimits, budget: list[int], deadlin
             budget[0] -= len(chunk)
             # Counted again while reading: a header that understates the size does not get past this.
             if size > limits.member_bytes or size > info.file_size or budget[0] < 0:
-                raise Refused(f"“{info.filename}” is larger than its header says. The file has been tampered with.")
+                raise Refused(
+                    _("“%(filename)s” is larger than its header says. The file has been tampered with.")
+                    % {"filename": info.filename}
+                )
             if clock() > deadline:
-                raise Refused(f"Checking took longer than {limits.seconds:.0f} seconds, so it was stopped.")
+                raise Refused(
+                    _("Checking took longer than %(seconds)s seconds, so it was stopped.")
+                    % {"seconds": f"{limits.seconds:.0f}"}
+                )
             digest.update(chunk)
     return digest.hexdigest(), size
 
@@ -180,9 +197,11 @@ def casefile_verify(
     except Refused as refusal:
         report.error = str(refusal)
     except signing.SigningKeyError as error:
-        report.error = f"This installation's signing keys cannot be read, so nothing was checked: {error}"
+        report.error = _("This installation's signing keys cannot be read, so nothing was checked: %(error)s") % {
+            "error": error
+        }
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError):
-        report.error = "This is not a ZIP file, or it is damaged."
+        report.error = _("This is not a ZIP file, or it is damaged.")
     return report
 
 
@@ -200,12 +219,12 @@ def _verify(source, limits: VerifyLimits, clock, report: Verification, keys, roo
         _check_headers(infos, limits)
         by_name = {info.filename: info for info in infos}
         if MANIFEST not in by_name:
-            raise Refused("The file has no manifest.json: it is not a Settle case file.")
+            raise Refused(_("The file has no manifest.json: it is not a Settle case file."))
         manifest, raw_manifest = _read_manifest(archive, by_name[MANIFEST], limits)
         try:
             listed = {str(item["path"]): item for item in manifest["files"]}
         except (KeyError, TypeError):
-            raise Refused("The manifest cannot be read.") from None
+            raise Refused(_("The manifest cannot be read.")) from None
         report.manifest = manifest
         report.missing_at_export = [
             str(item.get("path", "")) for item in manifest.get("missing_from_storage", []) if isinstance(item, dict)
@@ -240,6 +259,9 @@ def casefile_checks_allowed(*, user: User, now: datetime.datetime | None = None)
     recent = CasefileCheck.objects.filter(user=user, checked_at__gt=now - datetime.timedelta(hours=1)).count()
     if recent >= settings.CASEFILE_VERIFY_PER_HOUR:
         raise ValidationError(
-            f"You have checked {recent} case files in the last hour, the most this page allows. Try again later, "
-            "or use `manage.py verify_casefile` on the server."
+            _(
+                "You have checked %(recent)s case files in the last hour, the most this page allows. Try "
+                "again later, or use `manage.py verify_casefile` on the server."
+            )
+            % {"recent": recent}
         )

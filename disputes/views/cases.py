@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -23,6 +24,7 @@ from disputes.forms import (
     MoveForm,
     NoAnswerNeededForm,
 )
+from disputes.languages import in_sentence
 from disputes.models import Case, Project, TimelineEntry
 from disputes.rules import ladder, lessons
 from disputes.selectors import OWNER, archived_case_count, case_view, ladder_context
@@ -106,9 +108,7 @@ def case_list(request):
             "stage_links": stage_links,
             "querystring": querystring_without_page(request),
             # Asked only when an unfiltered list is empty, to say what to do first.
-            "has_projects": not page.object_list
-            and not request.GET
-            and Project.objects.for_owner(request.user).exists(),
+            "has_projects": not (page.object_list or request.GET) and Project.objects.for_owner(request.user).exists(),
             "show_archived": show_archived,
             "archived_count": CappedCount(archived_case_count(request.user, COUNT_CAP)) if not show_archived else None,
         },
@@ -211,8 +211,9 @@ def feedback_reminder(request, case: Case):
     except ValidationError as error:
         messages.error(request, refusal(error))
     else:
-        when = timezone.localtime(reminder.next_attempt_at)
-        messages.success(request, f"Settle will e-mail you on {when:%-d %B} to ask {case.client.name} for feedback.")
+        when = date_format(timezone.localtime(reminder.next_attempt_at), "j F")
+        said = _("Settle will e-mail you on %(day)s to ask %(name)s for feedback.")
+        messages.success(request, said % {"day": when, "name": case.client.name})
     return redirect(f"{case.get_absolute_url()}#follow-up")
 
 
@@ -286,7 +287,7 @@ def case_move(request, case: Case, move: str):
             messages.error(request, refusal(refused))
             form_errors(form, refused)
         else:
-            messages.success(request, f"Done: {ladder.MOVE_LABELS[move].lower()}.")
+            messages.success(request, _("Done: %(move)s.") % {"move": in_sentence(gettext(ladder.MOVE_LABELS[move]))})
             return redirect("disputes:case_detail", pk=case.pk)
     target = _move_target(case, move)
     return render(

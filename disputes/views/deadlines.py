@@ -108,9 +108,9 @@ def deadline_met(request, deadline: Deadline):
     try:
         services.deadline_met(deadline=deadline, actor=request.user)
     except ValidationError as error:
-        messages.error(request, f"Deadline not changed: {refusal(error)}")
+        messages.error(request, _("Deadline not changed: %(why)s") % {"why": refusal(error)})
     else:
-        messages.success(request, f"“{deadline.title}” marked as met.")
+        messages.success(request, _("“%(title)s” marked as met.") % {"title": deadline.title})
     return redirect("disputes:case_deadlines", pk=deadline.case_id)
 
 
@@ -157,7 +157,7 @@ def deadline_templates(request):
 @require_POST
 def deadline_template_delete(request, template: DeadlineTemplate):
     services.template_delete(template=template, owner=request.user)
-    messages.success(request, f"“{template.title}” removed from your common deadlines.")
+    messages.success(request, _("“%(title)s” removed from your common deadlines.") % {"title": template.title})
     return redirect("disputes:deadline_templates")
 
 

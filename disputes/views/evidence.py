@@ -79,7 +79,10 @@ def evidence_tag(request, evidence: Evidence):
         messages.error(request, refusal(error))
     else:
         label = dict(checklist.choices(evidence.case.kind)).get(evidence.checklist_item)
-        messages.success(request, f"“{evidence}” now counts for {label}." if label else f"“{evidence}” untagged.")
+        if label:
+            messages.success(request, _("“%(file)s” now counts for %(item)s.") % {"file": evidence, "item": label})
+        else:
+            messages.success(request, _("“%(file)s” untagged.") % {"file": evidence})
     return redirect(f"{evidence.case.get_absolute_url()}#checklist")
 
 

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -127,7 +128,7 @@ def letter_finalize(request, letter: Letter):
     if not form.is_valid():
         problems = "; ".join(f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
                              for name, errors in form.errors.items())  # fmt: skip
-        messages.error(request, f"The letter was not finalised: {problems}")
+        messages.error(request, _("The letter was not finalised: %(why)s") % {"why": problems})
         return redirect(_letter_url(letter))
     data = form.cleaned_data
     by_settle = data["delivery"] == FinalizeForm.SETTLE
@@ -142,7 +143,7 @@ def letter_finalize(request, letter: Letter):
             cover_note=data["cover_note"] if by_settle else "",
         )
     except ValidationError as error:
-        messages.error(request, f"The letter was not finalised: {refusal(error)}")
+        messages.error(request, _("The letter was not finalised: %(why)s") % {"why": refusal(error)})
     else:
         if by_settle:
             messages.success(
@@ -226,8 +227,9 @@ def casefile_verify_page(request):
             status = 429
         else:
             if getattr(upload, "oversize", False):
+                limit = number_format(settings.CASEFILE_VERIFY_MAX_MB, force_grouping=True)
                 form.add_error(
-                    "file", f"This file is larger than the {settings.CASEFILE_VERIFY_MAX_MB:,} MB this page checks."
+                    "file", _("This file is larger than the %(limit)s MB this page checks.") % {"limit": limit}
                 )
             else:
                 given = form.cleaned_data["public_key"]

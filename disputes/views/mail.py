@@ -10,7 +10,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from disputes import mailparse
@@ -103,14 +105,20 @@ def mail_compose(request, case: Case):
 def _queued_message(mail: ClientMail, *, chosen_hold: bool = False) -> str:
     if mail.held:
         minutes = round((mail.send_after - mail.created_at).total_seconds() / 60)
-        why = "as you chose" if chosen_hold else "after the client's heated message"
-        return (
-            f"Held for {minutes} minutes to cool off {why}: nothing has been sent yet. "
-            "Send it now or cancel it from the case page."
-        )
+        if chosen_hold:
+            held = _(
+                "Held for %(minutes)s minutes to cool off as you chose: nothing has been sent yet. "
+                "Send it now or cancel it from the case page."
+            )
+        else:
+            held = _(
+                "Held for %(minutes)s minutes to cool off after the client's heated message: nothing has "
+                "been sent yet. Send it now or cancel it from the case page."
+            )
+        return held % {"minutes": minutes}
     if mail.scheduled:
-        when = timezone.localtime(mail.send_after)
-        return f"Scheduled for {when:%d %b %Y, %H:%M}: nothing has been sent yet."
+        when = date_format(timezone.localtime(mail.send_after), _("j M Y, H:i"))
+        return _("Scheduled for %(when)s: nothing has been sent yet.") % {"when": when}
     return _("Handed to the outbox. It goes on the timeline once the mail server accepts it.")
 
 
@@ -153,7 +161,7 @@ def received_decide(request, received: ReceivedMessage, decision: str):
     except ValidationError as error:
         messages.info(request, refusal(error))
     except mailparse.MailUnreadable as error:
-        messages.error(request, f"The held message could not be read again: {error}")
+        messages.error(request, _("The held message could not be read again: %(why)s") % {"why": error})
     return redirect(_mail_card(received.case))
 
 
@@ -171,7 +179,9 @@ def mail_import(request, case: Case):
             form.add_error(None, _("The case is closed. Reopen it before importing."))
         elif getattr(upload, "oversize", False):
             limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
-            form.add_error("file", f"This file is larger than the {limit} MB Settle imports at a time.")
+            form.add_error(
+                "file", _("This file is larger than the %(limit)s MB Settle imports at a time.") % {"limit": limit}
+            )
         else:
             name = import_services.import_stash(upload)
             token = signing.dumps(
@@ -209,10 +219,10 @@ def mail_import_preview(request, case: Case):
         )
     except import_services.ImportUnreadable as error:
         import_services.import_unstash(stash["f"])
-        messages.error(request, f"Nothing was imported: {error}")
+        messages.error(request, _("Nothing was imported: %(why)s") % {"why": error})
         return redirect(back)
     except ValidationError as error:
-        messages.error(request, f"Nothing was imported: {refusal(error)}")
+        messages.error(request, _("Nothing was imported: %(why)s") % {"why": refusal(error)})
         return redirect(back)
     suggested = {key: mapping for key, _, mapping in preview.senders}
     initial = {
@@ -246,12 +256,20 @@ def mail_import_preview(request, case: Case):
             )
         else:
             import_services.import_unstash(stash["f"])
-            messages.success(
-                request,
-                f"Imported {result.added} message(s) with their original times"
-                + (f" and {result.evidence} file(s) as evidence" if result.evidence else "")
-                + (f"; {result.already} were already on the timeline." if result.already else "."),
-            )
+            said = ngettext(
+                "Imported %(count)s message with its original time.",
+                "Imported %(count)s messages with their original times.",
+                result.added,
+            ) % {"count": result.added}
+            if result.evidence:
+                said += " " + ngettext(
+                    "%(count)s file kept as evidence.", "%(count)s files kept as evidence.", result.evidence
+                ) % {"count": result.evidence}
+            if result.already:
+                said += " " + ngettext(
+                    "%(count)s was already on the timeline.", "%(count)s were already on the timeline.", result.already
+                ) % {"count": result.already}
+            messages.success(request, said)
             return redirect(f"{case.get_absolute_url()}#timeline")
     if form.is_bound:
         chosen = {int(value) for value in request.POST.getlist("selected") if value.isdigit()}

@@ -210,7 +210,8 @@ def settlement_answer(request, proposal: SettlementProposal, answer: str):
     except ValidationError as error:
         messages.error(request, refusal(error))
     else:
-        messages.success(
-            request, f"Settlement {'accepted' if answer == 'accept' else 'rejected'}; it is on the timeline."
-        )
+        if answer == "accept":
+            messages.success(request, _("Settlement accepted; it is on the timeline."))
+        else:
+            messages.success(request, _("Settlement rejected; it is on the timeline."))
     return redirect(f"{proposal.case.get_absolute_url()}?at={proposal.entry_id}#entry-{proposal.entry_id}")

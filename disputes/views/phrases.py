@@ -32,7 +32,7 @@ def phrasebook(request):
                 services.phrase_add(user=request.user, moment=typed["moment"], text=typed["text"])
                 messages.success(request, _("Phrase added."))
         except ValidationError as error:
-            messages.error(request, f"Phrase not added: {refusal(error)}")
+            messages.error(request, _("Phrase not added: %(why)s") % {"why": refusal(error)})
         else:
             return redirect("disputes:phrasebook")
     moments, own = phrasebook_for(request.user)
@@ -53,5 +53,5 @@ def phrase_update(request, phrase: Phrase):
             services.phrase_edit(phrase=phrase, actor=request.user, text=request.POST.get("text", ""))
             messages.success(request, _("Phrase saved."))
     except ValidationError as error:
-        messages.error(request, f"Phrase not saved: {refusal(error)}")
+        messages.error(request, _("Phrase not saved: %(why)s") % {"why": refusal(error)})
     return redirect(f"{reverse('disputes:phrasebook')}#moment-{phrase.moment}")

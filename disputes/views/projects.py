@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from disputes.diff import agreement_changes
@@ -186,11 +187,11 @@ def milestone_paid(request, milestone: Milestone):
                 milestone=milestone, actor=request.user, paid_on=form.cleaned_data["paid_on"]
             )
         except ValidationError as error:
-            messages.error(request, f"Milestone not updated: {refusal(error)}")
+            messages.error(request, _("Milestone not updated: %(why)s") % {"why": refusal(error)})
         else:
             messages.success(request, _("Milestone updated."))
     else:
-        messages.error(request, f"Milestone not updated: {' '.join(form.errors.get('paid_on', []))}")
+        messages.error(request, _("Milestone not updated: %(why)s") % {"why": " ".join(form.errors.get("paid_on", []))})
     return redirect("disputes:project_detail", pk=project.pk)
 
 
@@ -211,12 +212,14 @@ def project_work_stop(request, project: Project):
         messages.error(request, refusal(error))
     else:
         open_cases = project.cases.filter(status=Case.Status.OPEN).count()
-        where = (
-            f" Recorded on the timeline of {open_cases} open case{'s' if open_cases != 1 else ''}."
-            if open_cases
-            else ""
-        )
-        messages.success(request, (_("Work resumed.") if resume else _("Work stopped until paid.")) + where)
+        said = str(_("Work resumed.") if resume else _("Work stopped until paid."))
+        if open_cases:
+            said += " " + ngettext(
+                "Recorded on the timeline of %(count)s open case.",
+                "Recorded on the timeline of %(count)s open cases.",
+                open_cases,
+            ) % {"count": open_cases}
+        messages.success(request, said)
     return redirect(f"{project.get_absolute_url()}#work-stop")
 
 

@@ -5,6 +5,7 @@ import json
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from disputes import signing
@@ -48,8 +49,13 @@ def chain_check(request, case: Case):
     if report.ok:
         messages.success(
             request,
-            f"The timeline's hash chain holds: {report.length} entries, from the first to the recorded head.",
+            _("The timeline's hash chain holds: %(count)s entries, from the first to the recorded head.")
+            % {"count": report.length},
         )
     else:
-        messages.error(request, f"The timeline's hash chain breaks at entry {report.broken_at}: {report.reason}.")
+        messages.error(
+            request,
+            _("The timeline's hash chain breaks at entry %(entry)s: %(why)s.")
+            % {"entry": report.broken_at, "why": report.reason},
+        )
     return redirect(f"{case.get_staff_url()}#timeline")

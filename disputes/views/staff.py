@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from disputes.forms import AssignForm, CloseReviewForm, DecisionForm, QueueFilterForm, ReviewNoteForm
@@ -108,7 +109,13 @@ def evidence_thumbnail(request, evidence: Evidence):
 def evidence_check(request, case: Case):
     count = evidence_services.evidence_checks_request(case=case, by=request.user)
     messages.info(
-        request, f"Checking the fingerprints of {count} file{'s' if count != 1 else ''}; reload to see the results."
+        request,
+        ngettext(
+            "Checking the fingerprint of %(count)s file; reload to see the results.",
+            "Checking the fingerprints of %(count)s files; reload to see the results.",
+            count,
+        )
+        % {"count": count},
     )
     return redirect(f"{case.get_staff_url()}#evidence")
 
@@ -224,8 +231,11 @@ def outbox_retry_row(request, row):
         if was_unknown:
             messages.warning(
                 request,
-                "Queued again. It may already have been delivered, so the recipient could get it twice "
-                f"(with the same Message-ID {row.message_id}).",
+                _(
+                    "Queued again. It may already have been delivered, so the recipient could get it twice "
+                    "(with the same Message-ID %(id)s)."
+                )
+                % {"id": row.message_id},
             )
         else:
             messages.success(request, _("Queued again; it goes out with the next sweep."))

@@ -139,7 +139,7 @@ def test_a_mailbox_and_a_whatsapp_export_fill_the_timeline(live_server, page: Pa
     expect(rows).to_contain_text("news@shop.example")
     shot("74-import-preview-mbox")
     page.get_by_test_id("import-apply").click()
-    expect(page.locator("body")).to_contain_text("Imported 3 message(s)")
+    expect(page.locator("body")).to_contain_text("Imported 3 messages")
     expect(page.locator("#timeline")).to_contain_text("The colours are off.")
     expect(page.locator("#timeline")).to_contain_text(shown(dt.datetime(2026, 5, 2, 8, 30, tzinfo=dt.UTC)))
 
@@ -162,7 +162,7 @@ def test_a_mailbox_and_a_whatsapp_export_fill_the_timeline(live_server, page: Pa
     shot("75-import-preview-chat-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_test_id("import-apply").click()
-    expect(page.locator("body")).to_contain_text("Imported 4 message(s)")
+    expect(page.locator("body")).to_contain_text("Imported 4 messages")
     expect(page.locator("#timeline")).to_contain_text("This is NOT what I asked for")
     # 02/05/2026 10:15 on a phone in Berlin.
     expect(page.locator("#timeline")).to_contain_text("2 May 2026, 10:15")

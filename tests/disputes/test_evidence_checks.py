@@ -68,7 +68,7 @@ def test_checking_now_finds_a_changed_byte_and_the_page_says_so_loudly(
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("disputes:staff_evidence_check", args=[escalated.pk]), follow=True)
-    assert "Checking the fingerprints of 1 file" in response.content.decode()
+    assert "Checking the fingerprint of 1 file" in response.content.decode()
     latest = evidence.checks.first()
     assert (latest.result, latest.trigger, latest.checked_by) == ("changed", "on_demand", staff)
     html = client.get(reverse("disputes:staff_case", args=[escalated.pk])).content.decode()

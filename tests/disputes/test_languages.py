@@ -217,3 +217,38 @@ def test_a_client_with_an_unknown_language_is_refused_and_nothing_is_saved(clien
     response = client.post(reverse("disputes:client_create"), data)
     assert response.status_code == 200 and "language" in response.context["form"].errors
     assert not Client.objects.filter(name="Korn").exists()
+
+
+def test_messages_with_names_and_numbers_in_them_read_in_german(client, owner):
+    """Flash messages and refusals that carry a name or a number are whole translated sentences."""
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+    case = CaseFactory(owner=owner, project__client__owner=owner)
+    case.status = "resolved"
+    case.save(update_fields=["status"])
+    client.force_login(owner)
+
+    archived = client.post(reverse("disputes:case_archive", args=[case.pk]), follow=True).content.decode()
+    restored = client.post(reverse("disputes:case_restore", args=[case.pk]), follow=True).content.decode()
+
+    assert "Der Fall ist archiviert" in archived and "The case is archived" not in archived
+    assert "Der Fall ist wieder in Ihren Listen." in restored
+    CaseFactory(owner=owner, project=case.project, client=case.client)  # an open case keeps the client
+    refused = client.post(reverse("disputes:client_archive", args=[case.client.pk]), follow=True).content.decode()
+    assert "Der Kunde wurde nicht archiviert: Dieser Kunde hat 1 offenen Fall." in refused
+
+
+def test_a_numbered_refusal_from_a_service_is_german(german_client_case):
+    from django.core.exceptions import ValidationError
+
+    from disputes.services.offers import offer_make
+
+    with translation.override("de"), pytest.raises(ValidationError) as refused:
+        offer_make(
+            case=german_client_case, actor=german_client_case.owner, side="freelancer", amount=Decimal("10"),
+            currency="JPY" if german_client_case.currency != "JPY" else "USD", terms="x" * 5000,
+            expires_on=dt.date.today() + dt.timedelta(days=400),
+        )  # fmt: skip
+    said = " ".join(refused.value.messages)
+    assert f"Dieser Fall läuft in {german_client_case.currency}" in said
+    assert "Halten Sie die Bedingungen unter" in said and "Tage offen" in said
