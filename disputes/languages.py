@@ -8,6 +8,8 @@ recorded one, else the freelancer's.
 from django.conf import settings
 from django.utils import translation
 
+from disputes.rules.words import InSentence
+
 
 def user_language(user) -> str:
     """The language of what Settle writes to `user` outside a request (e-mails, PDFs)."""
@@ -25,3 +27,20 @@ def in_sentence(label: str) -> str:
     "formal letter" in English; German keeps its capitals (its nouns are capitalised)."""
     text = str(label)
     return text if translation.get_language().startswith("de") else text.lower()
+
+
+def say(text) -> str:
+    """A sentence a rule wrote (rules.words.Said), or a plain catalogue message, in the active language.
+    Labels inside it (rules.words.InSentence) read as `in_sentence` writes them; other values as they are."""
+    singular = getattr(text, "singular", None)
+    if singular is None:
+        return translation.gettext(str(text))
+    if text.plural:
+        translated = translation.ngettext(singular, text.plural, text.count)
+    else:
+        translated = translation.gettext(singular)
+    values = {
+        name: in_sentence(value.label) if isinstance(value, InSentence) else value
+        for name, value in text.values.items()
+    }
+    return translated % values if values else translated

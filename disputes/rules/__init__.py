@@ -12,6 +12,7 @@
 - `checklist`: the evidence a case of each kind should hold.
 - `phrasebook`: the moments a reply is written for, and the starter phrases.
 - `filenames`: what kind of evidence an uploaded file probably is, and a caption, from its name.
+- `words`: sentences the rules write with numbers or names in them, kept for translation where shown.
 
 No module here imports the ORM or does I/O; anything that depends on the
 time takes `now` (or a date) as an argument. They are tested without a

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from disputes.rules.words import InSentence, ngettext, said
+
 
 def _(text: str) -> str:
     """Marks a text for the translation catalogue; pages show it through gettext (the rules stay pure)."""
@@ -72,44 +74,82 @@ class Risk:
         return LABELS[self.level]
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
 def assess(history: History) -> Risk:
     points = 0
     reasons: list[str] = []
     for kind, label in history.signs.items():
         weight = SIGN_POINTS.get(kind, 1)
         points += weight
-        reasons.append(f"Warning sign: {label[:1].lower()}{label[1:]}.")
+        reasons.append(said(_("Warning sign: %(sign)s."), sign=InSentence(label)))
     if history.open_cases:
         points += 2
-        reasons.append(f"{_plural(history.open_cases, 'case is', 'cases are')} open with this client now.")
+        reasons.append(
+            ngettext(
+                "%(count)s case is open with this client now.",
+                "%(count)s cases are open with this client now.",
+                history.open_cases,
+            )
+        )
     if history.closed_cases:
         points += 1
-        reasons.append(f"{_plural(history.closed_cases, 'past case', 'past cases')} with this client.")
+        reasons.append(
+            ngettext(
+                "%(count)s past case with this client.", "%(count)s past cases with this client.", history.closed_cases
+            )
+        )
     if history.escalated_cases:
         points += 2
         reasons.append(
-            f"{_plural(history.escalated_cases, 'case', 'cases')} went as far as platform support, mediation or legal."
+            ngettext(
+                "%(count)s case went as far as platform support, mediation or legal.",
+                "%(count)s cases went as far as platform support, mediation or legal.",
+                history.escalated_cases,
+            )
         )
     if history.losses:
         points += 2
-        reasons.append(f"{_plural(history.losses, 'case', 'cases')} ended with less than the full amount.")
+        reasons.append(
+            ngettext(
+                "%(count)s case ended with less than the full amount.",
+                "%(count)s cases ended with less than the full amount.",
+                history.losses,
+            )
+        )
     if history.walked_away:
         points += 2
-        reasons.append(f"You walked away from {_plural(history.walked_away, 'case', 'cases')} with this client.")
+        reasons.append(
+            ngettext(
+                "You walked away from %(count)s case with this client.",
+                "You walked away from %(count)s cases with this client.",
+                history.walked_away,
+            )
+        )
     if history.unpaid_overdue:
         points += 2
-        reasons.append(f"{_plural(history.unpaid_overdue, 'payment is', 'payments are')} unpaid past the due date.")
+        reasons.append(
+            ngettext(
+                "%(count)s payment is unpaid past the due date.",
+                "%(count)s payments are unpaid past the due date.",
+                history.unpaid_overdue,
+            )
+        )
     if history.late_payments:
         points += 1
-        reasons.append(f"{_plural(history.late_payments, 'payment', 'payments')} came after the due date.")
+        reasons.append(
+            ngettext(
+                "%(count)s payment came after the due date.",
+                "%(count)s payments came after the due date.",
+                history.late_payments,
+            )
+        )
     if history.concerns_late:
         points += 1
         reasons.append(
-            f"{_plural(history.concerns_late, 'concern', 'concerns')} from this client waited past the 24-hour window."
+            ngettext(
+                "%(count)s concern from this client waited past the 24-hour window.",
+                "%(count)s concerns from this client waited past the 24-hour window.",
+                history.concerns_late,
+            )
         )
     level = HIGH if points >= HIGH_AT else WATCH if points >= WATCH_AT else LOW
     if not reasons:

@@ -13,7 +13,7 @@ from django.template import engines
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from disputes import links
+from disputes import languages, links
 from disputes.formatting import format_duration, format_money
 from disputes.languages import in_sentence
 from disputes.rules import lessons
@@ -83,6 +83,12 @@ def jinja(context, template_name: str, **values) -> str:
     partial = engines["jinja2"].get_template(template_name)
     # Jinja2 escapes every value itself (autoescape is on), so its output is safe HTML.
     return mark_safe(partial.render(values, request=context.get("request")))
+
+
+@register.filter
+def say(value) -> str:
+    """`{{ reason|say }}`: a sentence a rule wrote, in the reader's language (languages.say)."""
+    return languages.say(value)
 
 
 @register.filter

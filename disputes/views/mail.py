@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from disputes import mailparse
 from disputes.forms import ImportApplyForm, ImportUploadForm, MailForm
+from disputes.languages import say
 from disputes.models import Case, ClientMail, ReceivedMessage
 from disputes.rules import tone
 from disputes.selectors_phrases import phrasebook_for
@@ -51,7 +52,7 @@ def mail_compose(request, case: Case):
     draft_hints: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        draft_hints = tone.hints(data["body"])
+        draft_hints = [say(hint) for hint in tone.hints(data["body"])]
         if "check" not in request.POST:
             made: list[ClientMail] = []
 
@@ -93,7 +94,7 @@ def mail_compose(request, case: Case):
         "suggestions": reminder_kit.reminder_suggestions(case=case, user=request.user),
         "reply_address": mail_out.reply_address_shown(case),
         "heated": heated,
-        "heated_hints": tone.hints(heated.body) if heated else [],
+        "heated_hints": [say(hint) for hint in tone.hints(heated.body)] if heated else [],
         "draft_hints": draft_hints,
         "checked": request.method == "POST" and "check" in request.POST,
         "hold_minutes": settings.MAIL_HOLD_MINUTES,
