@@ -10,7 +10,7 @@ from accounts.timezones import is_valid_time_zone
 
 def validate_time_zone(value: str) -> None:
     if not is_valid_time_zone(value):
-        raise ValidationError("Pick a time zone from the list.")
+        raise ValidationError(_("Pick a time zone from the list."))
 
 
 class UserManager(BaseUserManager):

@@ -162,7 +162,7 @@ class Project(models.Model):
 
     def clean(self) -> None:
         if self.start_date and self.due_date and self.due_date < self.start_date:
-            raise ValidationError({"due_date": "The due date cannot be before the start date."})
+            raise ValidationError({"due_date": _("The due date cannot be before the start date.")})
 
 
 class Milestone(models.Model):

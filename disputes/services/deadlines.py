@@ -70,7 +70,7 @@ def deadline_add(
 ) -> Deadline:
     """Record an outside deadline on an escalated case, optionally under one of its tickets."""
     if ticket is not None and ticket.case_id != case.pk:
-        raise ValidationError({"ticket": "That ticket belongs to another case."})
+        raise ValidationError({"ticket": _("That ticket belongs to another case.")})
     now = timezone.now()
     if problem := rules.due_problem(due_at, now):
         raise ValidationError({"due_at": problem})
@@ -108,7 +108,7 @@ def deadline_move(*, deadline: Deadline, actor: User, due_at: datetime.datetime,
     ensure_owner(deadline.case, actor)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the deadline moves: it goes on the timeline."})
+        raise ValidationError({"reason": _("Say why the deadline moves: it goes on the timeline.")})
     now = timezone.now()
     if problem := rules.due_problem(due_at, now):
         raise ValidationError({"due_at": problem})
@@ -134,7 +134,7 @@ def template_add(*, owner: User, title: str, days: int, owed_by: str, note: str 
     template = DeadlineTemplate(owner=owner, title=title.strip(), days=days, owed_by=owed_by, note=note.strip())
     template.full_clean()
     if not 1 <= days <= 3 * 365:
-        raise ValidationError({"days": "Between 1 day and three years."})
+        raise ValidationError({"days": _("Between 1 day and three years.")})
     template.save()
     return template
 

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.models import Case, Evidence, EvidenceCheck, EvidenceCopy, EvidenceTag, TimelineEntry
@@ -78,17 +79,17 @@ def evidence_add(
     """
     ensure_owner(case, author)
     if details.entry is not None and details.entry.case_id != case.pk:
-        raise ValidationError({"entry": "That timeline entry belongs to another case."})
+        raise ValidationError({"entry": _("That timeline entry belongs to another case.")})
     if details.kind not in Evidence.Kind.values:
-        raise ValidationError({"kind": "Pick what kind of evidence this is."})
+        raise ValidationError({"kind": _("Pick what kind of evidence this is.")})
     if details.captured_on is not None and not dates.in_range(details.captured_on):
         raise ValidationError({"captured_on": dates.OUT_OF_RANGE})
     _check_item(case, details.checklist_item)
     if labels is not None:
         if len(labels) != len(uploads):
-            raise ValidationError({"files": "Each file needs its own kind and caption; choose the files again."})
+            raise ValidationError({"files": _("Each file needs its own kind and caption; choose the files again.")})
         if any(label.kind not in Evidence.Kind.values for label in labels):
-            raise ValidationError({"kind": "Pick what kind of evidence each file is."})
+            raise ValidationError({"kind": _("Pick what kind of evidence each file is.")})
 
     prepared = evidence_prepare(case=case, author=author, uploads=uploads, details=details, labels=labels)
     if not prepared:
@@ -109,7 +110,7 @@ def evidence_add(
 
 def _check_item(case: Case, item: str) -> None:
     if item and item not in dict(checklist.choices(case.kind)):
-        raise ValidationError({"checklist_item": "Pick an item of this case's checklist."})
+        raise ValidationError({"checklist_item": _("Pick an item of this case's checklist.")})
 
 
 def evidence_tag(*, evidence: Evidence, actor: User, item: str) -> Evidence:
