@@ -103,3 +103,28 @@ def test_the_pdf_engine_says_only_its_warnings():
         assert not logging.getLogger(name).isEnabledFor(logging.INFO)
         assert logging.getLogger(name).isEnabledFor(logging.WARNING)
     assert logging.getLogger("disputes").isEnabledFor(logging.INFO)
+
+
+@pytest.mark.parametrize(("setting", "prepared"), [(None, True), ("1", True), ("0", False)])
+def test_postgresql_prepares_statements_unless_turned_off(monkeypatch, tmp_path, setting, prepared):
+    from config.database import default_database
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://settle:secret@db.internal:5432/settle")
+    if setting is None:
+        monkeypatch.delenv("DATABASE_PREPARED_STATEMENTS", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", setting)
+    options = default_database(tmp_path).get("OPTIONS", {})
+    assert (options.get("server_side_binding"), options.get("prepare_threshold")) == (
+        (True, 2) if prepared else (None, None)
+    )
+
+
+def test_sqlite_keeps_its_pragmas_and_takes_no_postgresql_options(monkeypatch, tmp_path):
+    from config.database import default_database
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    database = default_database(tmp_path)
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+    assert "server_side_binding" not in database["OPTIONS"]

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -286,6 +288,18 @@ def test_case_list_empty_states(owner_client, owner):
     ProjectFactory(client__owner=owner)
     assert "open a case" in owner_client.get(reverse("disputes:case_list")).content.decode()
     assert "No case matches" in owner_client.get(reverse("disputes:case_list") + "?q=zzz").content.decode()
+
+
+def test_a_filtered_empty_case_list_does_not_ask_about_projects(owner_client, owner):
+    ProjectFactory(client__owner=owner)
+
+    def asks(path: str) -> bool:
+        with CaptureQueriesContext(connection) as reading:
+            owner_client.get(path)
+        return any(q["sql"].startswith('SELECT 1 AS "a" FROM "disputes_project"') for q in reading.captured_queries)
+
+    assert asks(reverse("disputes:case_list"))  # an empty unfiltered list says what to do first
+    assert not asks(reverse("disputes:case_list") + "?q=zzz")
 
 
 def test_detail_pages_render(owner_client, owner):
