@@ -5,8 +5,11 @@ follows the browser instead, see accounts.middleware); a client's language when 
 recorded one, else the freelancer's.
 """
 
+from contextlib import contextmanager
+
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 
 from disputes.rules.words import InSentence
 
@@ -20,6 +23,29 @@ def user_language(user) -> str:
 def client_language(client) -> str:
     """The language of letters and e-mails to `client`."""
     return client.language or user_language(client.owner)
+
+
+@contextmanager
+def on_the_record(owner):
+    """Settle's own sentences on a case's timeline (a deadline met, an offer ended, a mail sent, a seal)
+    are written once, in the language and time zone of the case's owner, whoever's action wrote them
+    and whatever language the request is in: an entry is part of a hash chain and never changes, and
+    one freelancer's record reads in one language."""
+    with translation.override(user_language(owner)), timezone.override(owner.time_zone):
+        yield
+
+
+def record_date(value, *, long: bool = False) -> str:
+    """A date, or a moment in the active time zone, as the record writes it: "07 Dec 2026"
+    ("07. Dez. 2026" in German); `long` names the month in full."""
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        value = timezone.localtime(value)
+    return date_format(value, translation.gettext("d F Y") if long else translation.gettext("d M Y"))
+
+
+def record_moment(value) -> str:
+    """A moment in the active time zone as the record writes it: "7 Dec 2026, 14:05 CET"."""
+    return date_format(timezone.localtime(value), translation.gettext("j M Y, H:i T"))
 
 
 def in_sentence(label: str) -> str:

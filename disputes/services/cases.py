@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from disputes.languages import on_the_record
 from disputes.models import Case, Project, TimelineEntry
 from disputes.rules import ladder, lessons
 from disputes.services.common import apply_fields, changed_fields, ensure_owner, stored_for_update
@@ -73,11 +74,13 @@ def case_open(*, owner: User, project: Project, data: Mapping[str, Any]) -> Case
     apply_fields(case, data, CASE_FIELDS)
     case.full_clean()
     case.save()
+    with on_the_record(owner):
+        said = gettext("Case opened.")
     entry_append(
         case=case,
         author=owner,
         kind=TimelineEntry.Kind.STAGE_CHANGE,
-        body="Case opened.",
+        body=said,
         stage_change=StageChange(move=OPENED, to_stage=case.stage, to_status=case.status),
         now=now,
     )

@@ -16,10 +16,11 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from disputes.languages import on_the_record, record_moment
 from disputes.models import CalendarFeed, Case, Deadline, DeadlineTemplate, Ticket, TimelineEntry
 from disputes.rules import deadlines as rules
 from disputes.rules import ladder
@@ -27,11 +28,11 @@ from disputes.services.common import ensure_owner
 from disputes.services.notifications import notification_queue
 from disputes.services.timeline import entry_append
 
-NOT_ESCALATED = (
+NOT_ESCALATED = gettext_lazy(
     "Platform tickets and their deadlines belong to a case at platform support, mediation or legal. "
     "Move the case up the ladder first."
 )
-CLOSED = "This case is closed: its deadlines can no longer change."
+CLOSED = gettext_lazy("This case is closed: its deadlines can no longer change.")
 
 
 def _writable(case: Case, actor: User, *, escalated: bool = False) -> None:
@@ -45,11 +46,6 @@ def _writable(case: Case, actor: User, *, escalated: bool = False) -> None:
         raise ValidationError(NOT_ESCALATED)
 
 
-def _when(moment: datetime.datetime, user: User) -> str:
-    with timezone.override(user.time_zone):
-        return date_format(timezone.localtime(moment), "j M Y, H:i T")
-
-
 def ticket_add(*, case: Case, actor: User, body: str, reference: str = "", url: str = "") -> Ticket:
     """Record the case's ticket with a platform or an outside body (escalated cases only)."""
     now = timezone.now()
@@ -59,10 +55,32 @@ def ticket_add(*, case: Case, actor: User, body: str, reference: str = "", url: 
     with transaction.atomic():
         _writable(case, actor, escalated=True)
         ticket.save()
-        said = f"Ticket recorded with {ticket.body}" + (f", reference {ticket.reference}" if ticket.reference else "")
+        with on_the_record(case.owner):
+            if ticket.reference:
+                said = _("Ticket recorded with %(body)s, reference %(reference)s") % {
+                    "body": ticket.body,
+                    "reference": ticket.reference,
+                }
+            else:
+                said = _("Ticket recorded with %(body)s") % {"body": ticket.body}
         entry_append(case=case, author=actor, kind=TimelineEntry.Kind.OUTSIDE_DEADLINE,
                      body=said + (f" ({ticket.url})" if ticket.url else "") + ".", now=now)  # fmt: skip
     return ticket
+
+
+def _deadline_set_said(owed_by: str, *, with_ticket: bool) -> str:
+    """The sentence for a new deadline, one per party (each language declines "from whom" its own way)."""
+    if with_ticket:
+        return {
+            Deadline.OwedBy.ME: _("Deadline set (%(ticket)s): %(title)s, due from you by %(when)s."),
+            Deadline.OwedBy.CLIENT: _("Deadline set (%(ticket)s): %(title)s, due from the client by %(when)s."),
+            Deadline.OwedBy.BODY: _("Deadline set (%(ticket)s): %(title)s, due from the platform or body by %(when)s."),
+        }[owed_by]
+    return {
+        Deadline.OwedBy.ME: _("Deadline set: %(title)s, due from you by %(when)s."),
+        Deadline.OwedBy.CLIENT: _("Deadline set: %(title)s, due from the client by %(when)s."),
+        Deadline.OwedBy.BODY: _("Deadline set: %(title)s, due from the platform or body by %(when)s."),
+    }[owed_by]
 
 
 def deadline_add(
@@ -80,9 +98,12 @@ def deadline_add(
     with transaction.atomic():
         _writable(case, actor, escalated=True)
         deadline.save()
-        who = deadline.get_owed_by_display().lower() if owed_by != Deadline.OwedBy.ME else "you"
-        where = f" ({ticket})" if ticket else ""
-        said = f"Deadline set{where}: {deadline.title}, due from {who} by {_when(due_at, actor)}."
+        with on_the_record(case.owner):
+            said = _deadline_set_said(owed_by, with_ticket=ticket is not None) % {
+                "title": deadline.title,
+                "when": record_moment(due_at),
+                "ticket": ticket,
+            }
         entry_append(case=case, author=actor, kind=TimelineEntry.Kind.OUTSIDE_DEADLINE, body=said, now=now)
     return deadline
 
@@ -96,8 +117,13 @@ def deadline_met(*, deadline: Deadline, actor: User) -> Deadline:
             met_at=now, updated_at=now, revision=F("revision") + 1
         )
         if done:
+            with on_the_record(deadline.case.owner):
+                said = _("Deadline met: %(title)s (was due %(when)s).") % {
+                    "title": deadline.title,
+                    "when": record_moment(deadline.due_at),
+                }
             entry_append(case=deadline.case, author=actor, kind=TimelineEntry.Kind.OUTSIDE_DEADLINE, now=now,
-                         body=f"Deadline met: {deadline.title} (was due {_when(deadline.due_at, actor)}).")  # fmt: skip
+                         body=said)  # fmt: skip
     deadline.refresh_from_db()
     return deadline
 
@@ -123,9 +149,12 @@ def deadline_move(*, deadline: Deadline, actor: User, due_at: datetime.datetime,
             due_at=due_at, warned_48_at=None, warned_24_at=None, missed_at=None,
             updated_at=now, revision=F("revision") + 1,
         )  # fmt: skip
-        entry_append(case=deadline.case, author=actor, kind=TimelineEntry.Kind.OUTSIDE_DEADLINE, now=now,
-                     body=f"Deadline moved: {stored.title}, from {_when(stored.due_at, actor)} "
-                          f"to {_when(due_at, actor)}. Why: {reason}")  # fmt: skip
+        with on_the_record(deadline.case.owner):
+            said = _("Deadline moved: %(title)s, from %(before)s to %(after)s. Why: %(reason)s") % {
+                "title": stored.title, "before": record_moment(stored.due_at), "after": record_moment(due_at),
+                "reason": reason,
+            }  # fmt: skip
+        entry_append(case=deadline.case, author=actor, kind=TimelineEntry.Kind.OUTSIDE_DEADLINE, now=now, body=said)
     stored.refresh_from_db()
     return stored
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from disputes.languages import on_the_record
 from disputes.models import Case, Evidence, EvidenceCheck, EvidenceCopy, EvidenceTag, TimelineEntry
 from disputes.queue import enqueue_after_commit
 from disputes.rules import checklist, dates
@@ -275,11 +276,13 @@ def _record(evidence: Evidence, *, announce: bool = True) -> None:
     )
     if not announce:
         return
+    with on_the_record(evidence.case.owner):
+        kind = str(evidence.get_kind_display())
     entry_append(
         case=evidence.case,
         author=evidence.uploaded_by,
         kind=TimelineEntry.Kind.EVIDENCE,
-        body=f"{evidence.get_kind_display()}: {evidence.caption or evidence.original_name}",
+        body=f"{kind}: {evidence.caption or evidence.original_name}",
         # The original's fingerprint and, for an image, its shared copy's.
         fingerprints=(evidence.sha256, copy.sha256) if copy is not None else (evidence.sha256,),
         now=now,

@@ -24,9 +24,11 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from disputes.languages import on_the_record
 from disputes.models import Case, Channel, Evidence, ReceivedMessage, TimelineEntry
 from disputes.services.clock import concerns_sync
 from disputes.services.common import ensure_owner
@@ -140,12 +142,14 @@ def import_apply(
             for item in chosen:
                 attachments, notes = per_item[item.index]
                 incoming = mapping[item.sender] == CLIENT
+                with on_the_record(case.owner):
+                    body = _body(item, preview, incoming, attachments, notes)
                 entry = entry_append(
                     case=case,
                     author=actor,
                     kind=TimelineEntry.Kind.MESSAGE_IN if incoming else TimelineEntry.Kind.MESSAGE_OUT,
                     channel=channel,
-                    body=_body(item, preview, incoming, attachments, notes),
+                    body=body,
                     happened_at=item.at,
                     fingerprints=(preview.sha256, *(e.sha256 for e in attachments)),
                     now=now,
@@ -201,20 +205,29 @@ def _prepare_attachments(case: Case, actor: User, item: ImportItem) -> tuple[lis
 
 
 def _body(item: ImportItem, preview: ImportPreview, incoming: bool, attachments, notes) -> str:
+    """The entry's text, in the words of the record (languages.on_the_record, set by the caller)."""
+    values = {"sender": item.sender_label, "file": preview.name}
     if preview.kind == "email":
-        lines = [
-            f"E-mail {'from' if incoming else 'sent by you as'} {item.sender_label}, imported from “{preview.name}”."
-        ]
-        lines.append(f"Subject: {item.subject or '(none)'}")
+        if incoming:
+            lines = [gettext("E-mail from %(sender)s, imported from “%(file)s”.") % values]
+        else:
+            lines = [gettext("E-mail sent by you as %(sender)s, imported from “%(file)s”.") % values]
+        lines.append(gettext("Subject: %(subject)s") % {"subject": item.subject or gettext("(none)")})
         if item.key.startswith("<"):
             lines.append(f"Message-ID: {item.key}")
     else:
-        lines = [f"Chat message from {item.sender}, imported from “{preview.name}” (times in {preview.time_zone})."]
+        lines = [
+            gettext("Chat message from %(sender)s, imported from “%(file)s” (times in %(zone)s).")
+            % {"sender": item.sender, "file": preview.name, "zone": preview.time_zone}
+        ]
     for evidence in attachments:
-        lines.append(f"Attached: {evidence.original_name} (SHA-256 {evidence.sha256})")
+        lines.append(
+            gettext("Attached: %(name)s (SHA-256 %(sha256)s)")
+            % {"name": evidence.original_name, "sha256": evidence.sha256}
+        )
     lines += notes
-    lines.append(f"The imported file: SHA-256 {preview.sha256}")
-    return "\n".join(lines) + "\n\n" + (item.text or "(no text)")
+    lines.append(gettext("The imported file: SHA-256 %(sha256)s") % {"sha256": preview.sha256})
+    return "\n".join(lines) + "\n\n" + (item.text or gettext("(no text)"))
 
 
 # --- The uploaded file between the preview and the import ------------------------------------

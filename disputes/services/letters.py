@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.formatting import format_money
-from disputes.languages import client_language
+from disputes.languages import client_language, in_sentence, on_the_record, record_date
 from disputes.models import Case, Channel, ClientMail, Letter, TimelineEntry, letter_upload_to
 from disputes.pdf import render_pdf
 from disputes.rules import dates, deadlines, ladder
@@ -301,6 +301,19 @@ def letter_finalize(
     return letter
 
 
+def _recorded_as_sent(letter: Letter, case: Case) -> str:
+    with on_the_record(case.owner):
+        return translation.gettext(
+            "Recorded as sent by you (%(channel)s) on %(sent_on)s: %(kind)s “%(subject)s”. "
+            "Amount owed %(amount)s, deadline %(deadline)s. PDF SHA-256 %(sha256)s."
+        ) % {
+            "channel": in_sentence(letter.get_channel_display()), "sent_on": record_date(letter.sent_on, long=True),
+            "kind": in_sentence(letter.get_kind_display()), "subject": letter.subject,
+            "amount": format_money(letter.amount_owed, letter.currency),
+            "deadline": record_date(letter.deadline, long=True), "sha256": letter.sha256,
+        }  # fmt: skip
+
+
 def _record_sent(letter: Letter, *, case: Case, actor: User, now: datetime.datetime) -> None:
     """The timeline entry, superseding and payment check of a letter the freelancer sent themselves."""
     zone = ZoneInfo(actor.time_zone)
@@ -312,10 +325,7 @@ def _record_sent(letter: Letter, *, case: Case, actor: User, now: datetime.datet
         author=actor,
         kind=TimelineEntry.Kind.MESSAGE_OUT,
         channel=letter.channel,
-        body=f"Recorded as sent by you ({letter.get_channel_display().lower()}) on {letter.sent_on:%d %B %Y}: "
-        f"{letter.get_kind_display().lower()} “{letter.subject}”. "
-        f"Amount owed {format_money(letter.amount_owed, letter.currency)}, "
-        f"deadline {letter.deadline:%d %B %Y}. PDF SHA-256 {letter.sha256}.",
+        body=_recorded_as_sent(letter, case),
         happened_at=happened_at,
         fingerprints=(letter.sha256,),
         now=now,

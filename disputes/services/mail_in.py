@@ -32,10 +32,12 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes import mailparse
+from disputes.languages import on_the_record
 from disputes.models import Case, Channel, ClientMail, Evidence, ReceivedMessage, TimelineEntry
 from disputes.services.common import ensure_owner
 from disputes.services.evidence import (
@@ -127,6 +129,41 @@ def mail_file(
         return Filed("duplicate", case.pk, "This message is already on the case.")
 
 
+def _received_body(parsed, *, source: str, auto: bool, moment, attachments, notes, raw_sha256: str) -> str:
+    """The entry's text: who sent it and how it came, its headers, attachments and fingerprints, then the text."""
+    sender = f"{parsed.sender_name} <{parsed.sender}>" if parsed.sender_name else f"<{parsed.sender}>"
+    said = {
+        (False, ReceivedMessage.Source.MAIL_IN): gettext("E-mail from %(sender)s, received by Settle."),
+        (False, ReceivedMessage.Source.IMAP): gettext("E-mail from %(sender)s, fetched by Settle from its mailbox."),
+        (True, ReceivedMessage.Source.MAIL_IN): gettext("Automatic reply from %(sender)s, received by Settle."),
+        (True, ReceivedMessage.Source.IMAP): gettext(
+            "Automatic reply from %(sender)s, fetched by Settle from its mailbox."
+        ),
+    }.get((auto, source)) or (
+        gettext("Automatic reply from %(sender)s, imported.") if auto else gettext("E-mail from %(sender)s, imported.")
+    )
+    lines = [
+        said % {"sender": sender},
+        gettext("Subject: %(subject)s") % {"subject": parsed.subject or gettext("(none)")},
+    ]
+    if parsed.message_id:
+        lines.append(f"Message-ID: {parsed.message_id}")
+    if parsed.date is None:
+        lines.append(gettext("The message has no readable Date header: the time is when Settle received it."))
+    elif moment != parsed.date:
+        lines.append(
+            gettext("Its Date header (%(date)s) is later than its arrival: the arrival time is used.")
+            % {"date": parsed.date.isoformat()}
+        )
+    for item in attachments:
+        lines.append(
+            gettext("Attached: %(name)s (SHA-256 %(sha256)s)") % {"name": item.original_name, "sha256": item.sha256}
+        )
+    lines += [*parsed.notes, *notes]
+    lines.append(gettext("The message as received: SHA-256 %(sha256)s") % {"sha256": raw_sha256})
+    return "\n".join(lines) + "\n\n" + (parsed.text or gettext("(no text)"))
+
+
 def _row(case, raw, parsed, key, source, now, status) -> ReceivedMessage:
     return ReceivedMessage(
         case=case,
@@ -204,7 +241,15 @@ def _attachments_prepared(case, author, parsed) -> tuple[list[Evidence], list[st
     notes: list[str] = []
     for index, attachment in enumerate(parsed.attachments):
         if index >= MAX_ATTACHMENTS:
-            notes.append(f"{len(parsed.attachments) - MAX_ATTACHMENTS} more attachment(s) not kept separately.")
+            more = len(parsed.attachments) - MAX_ATTACHMENTS
+            notes.append(
+                ngettext(
+                    "%(count)d more attachment not kept separately.",
+                    "%(count)d more attachments not kept separately.",
+                    more,
+                )
+                % {"count": more}
+            )
             break
         upload = SimpleUploadedFile(attachment.name, attachment.data, content_type=attachment.content_type)
         details = EvidenceDetails(kind=Evidence.Kind.OTHER, caption=f"Attached to “{parsed.subject}”"[:300])
@@ -212,7 +257,10 @@ def _attachments_prepared(case, author, parsed) -> tuple[list[Evidence], list[st
             prepared += evidence_prepare(case=case, author=author, uploads=[upload], details=details)
         except EvidenceRefused as refused:
             reason = "; ".join(refused.errors.values())
-            notes.append(f"Attachment “{attachment.name}” kept only inside the raw message: {reason}")
+            notes.append(
+                gettext("Attachment “%(name)s” kept only inside the raw message: %(reason)s")
+                % {"name": attachment.name, "reason": reason}
+            )
     return prepared, notes
 
 
@@ -229,30 +277,12 @@ def _file_message(case, raw, parsed, key, source, now, *, held: ReceivedMessage 
         extension=".eml",
         details=EvidenceDetails(kind=Evidence.Kind.EMAIL, caption=f"E-mail as received: {parsed.subject}"[:300]),
     )
-    attachments, notes = ([], []) if auto else _attachments_prepared(case, author, parsed)
+    with on_the_record(case.owner):
+        attachments, notes = ([], []) if auto else _attachments_prepared(case, author, parsed)
     prepared = [raw_evidence, *attachments]
-    how = {
-        ReceivedMessage.Source.MAIL_IN: "received by Settle",
-        ReceivedMessage.Source.IMAP: "fetched by Settle from its mailbox",
-    }.get(source, "imported")
-    lines = [
-        f"{'Automatic reply' if auto else 'E-mail'} from {parsed.sender_name + ' ' if parsed.sender_name else ''}"
-        f"<{parsed.sender}>, {how}.",
-        f"Subject: {parsed.subject or '(none)'}",
-    ]
-    if parsed.message_id:
-        lines.append(f"Message-ID: {parsed.message_id}")
-    if parsed.date is None:
-        lines.append("The message has no readable Date header: the time is when Settle received it.")
-    elif moment != parsed.date:
-        lines.append(
-            f"Its Date header ({parsed.date.isoformat()}) is later than its arrival: the arrival time is used."
-        )
-    for item in attachments:
-        lines.append(f"Attached: {item.original_name} (SHA-256 {item.sha256})")
-    lines += [*parsed.notes, *notes]
-    lines.append(f"The message as received: SHA-256 {raw_evidence.sha256}")
-    body = "\n".join(lines) + "\n\n" + (parsed.text or "(no text)")
+    with on_the_record(case.owner):
+        body = _received_body(parsed, source=source, auto=auto, moment=moment, attachments=attachments,
+                              notes=notes, raw_sha256=raw_evidence.sha256)  # fmt: skip
     try:
         with transaction.atomic():
             if held is not None:

@@ -30,9 +30,12 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from disputes.languages import on_the_record
 from disputes.models import Case, Channel, Client, ClientMail, Evidence, Letter, TimelineEntry, raw_mail_upload_to
 from disputes.queue import enqueue_after_commit
 from disputes.rules import tone
@@ -318,15 +321,18 @@ def mail_send_due(*, now: datetime.datetime) -> dict:
 
 
 def _entry_body(mail: ClientMail) -> str:
-    lines = [
-        f"E-mail sent by Settle to {mail.to_email}; the mail server accepted it.",
-        f"Subject: {mail.subject}",
-        f"Message-ID: {mail.message_id}",
-        f"Replies go to: {mail.reply_to}",
-    ]
-    for item in mail.attached:
-        lines.append(f"Attached: {item['name']} ({item['size']:,} bytes, SHA-256 {item['sha256']})")
-    lines.append(f"The message as sent: SHA-256 {mail.raw_sha256}")
+    with on_the_record(mail.case.owner):
+        lines = [
+            gettext("E-mail sent by Settle to %(to)s; the mail server accepted it.") % {"to": mail.to_email},
+            gettext("Subject: %(subject)s") % {"subject": mail.subject},
+            f"Message-ID: {mail.message_id}",
+            gettext("Replies go to: %(address)s") % {"address": mail.reply_to},
+        ]
+        for item in mail.attached:
+            size = number_format(item["size"], force_grouping=True)
+            said = gettext("Attached: %(name)s (%(size)s bytes, SHA-256 %(sha256)s)")
+            lines.append(said % {"name": item["name"], "size": size, "sha256": item["sha256"]})
+        lines.append(gettext("The message as sent: SHA-256 %(sha256)s") % {"sha256": mail.raw_sha256})
     return "\n".join(lines) + "\n\n" + mail.body
 
 
@@ -382,11 +388,15 @@ def mail_bounced(*, mail: ClientMail, reason: str, at: datetime.datetime) -> Tim
         )
         if not won or not mail.entry_id:
             return None
+        with on_the_record(mail.case.owner):
+            said = gettext(
+                "The mail server reported that the e-mail “%(subject)s” (%(message_id)s) to %(to)s "
+                "was not delivered: %(reason)s"
+            ) % {"subject": mail.subject, "message_id": mail.message_id, "to": mail.to_email, "reason": reason}
         return entry_append(
             case=mail.case,
             author=mail.case.owner,
             kind=TimelineEntry.Kind.DELIVERY_FAILED,
-            body=f"The mail server reported that the e-mail “{mail.subject}” ({mail.message_id}) "
-            f"to {mail.to_email} was not delivered: {reason}",
+            body=said,
             about=mail.entry,
         )

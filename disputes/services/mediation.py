@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.formatting import format_money
+from disputes.languages import on_the_record, record_date
 from disputes.models import Case, MediatorAccess, MediatorInvitation, SettlementProposal, TimelineEntry
 from disputes.rules import dates, ladder
 from disputes.services.common import ensure_owner
@@ -196,12 +197,17 @@ def settlement_propose(
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
+    with on_the_record(case.owner):
+        said = _("Proposed settlement: %(amount)s, by %(deadline)s.") % {
+            "amount": format_money(amount, case.currency),
+            "deadline": record_date(deadline),
+        }
     with transaction.atomic():
         entry = entry_append(
             case=case,
             author=mediator,
             kind=TimelineEntry.Kind.SETTLEMENT,
-            body=f"Proposed settlement: {format_money(amount, case.currency)}, by {deadline:%d %b %Y}.\n\n{terms}",
+            body=f"{said}\n\n{terms}",
             amount=amount,
             now=now,
         )
@@ -239,8 +245,12 @@ def settlement_answer(*, proposal: SettlementProposal, owner: User, accept: bool
         )
         if changed != 1:
             raise ValidationError(_("This proposal has already been answered."))
-        verdict = "Accepted" if accept else "Rejected"
-        body = f"{verdict} the proposed settlement of {format_money(proposal.amount, proposal.currency)}."
+        with on_the_record(proposal.case.owner):
+            values = {"amount": format_money(proposal.amount, proposal.currency)}
+            if accept:
+                body = _("Accepted the proposed settlement of %(amount)s.") % values
+            else:
+                body = _("Rejected the proposed settlement of %(amount)s.") % values
         if note.strip():
             body += f"\n\n{note.strip()}"
         entry_append(

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.formatting import format_money
-from disputes.languages import client_language
+from disputes.languages import client_language, on_the_record, record_date
 from disputes.models import Case, Offer, TimelineEntry
 from disputes.rules import dates, ladder
 from disputes.services.common import ensure_owner
@@ -140,16 +140,13 @@ def offer_make(
             if ended != 1:
                 raise ValidationError({"counter_to": _("That offer is no longer open: make a new offer instead.")})
         expires_at = _end_of(expires_on, actor.time_zone)
-        whose = "Your offer" if side == Offer.Side.FREELANCER else "The client's offer"
-        if counter_to is not None:
-            whose += f" (a counter-offer to {format_money(counter_to.amount, counter_to.currency)})"
-        with timezone.override(actor.time_zone):
-            until = timezone.localtime(expires_at)
+        with on_the_record(case.owner):
+            said = _offer_said(side, amount, case.currency, counter_to, until=record_date(expires_at))
         entry = entry_append(
             case=case,
             author=actor,
             kind=TimelineEntry.Kind.OFFER,
-            body=f"{whose}: {format_money(amount, case.currency)}, open until {until:%d %b %Y}.\n\n{terms}",
+            body=f"{said}\n\n{terms}",
             amount=amount,
             now=now,
         )
@@ -215,18 +212,30 @@ def offer_for_token(token: str) -> Offer:
     return offer
 
 
+def _offer_said(side: str, amount, currency: str, counter_to: Offer | None, *, until: str) -> str:
+    values = {"amount": format_money(amount, currency), "until": until}
+    if counter_to is not None:
+        values["countered"] = format_money(counter_to.amount, counter_to.currency)
+        if side == Offer.Side.FREELANCER:
+            return _("Your offer (a counter-offer to %(countered)s): %(amount)s, open until %(until)s.") % values
+        return _("The client's offer (a counter-offer to %(countered)s): %(amount)s, open until %(until)s.") % values
+    if side == Offer.Side.FREELANCER:
+        return _("Your offer: %(amount)s, open until %(until)s.") % values
+    return _("The client's offer: %(amount)s, open until %(until)s.") % values
+
+
 def link_refusal(offer: Offer, now: datetime.datetime) -> str:
-    """Why the link's offer cannot be answered now; "" when it can."""
+    """Why the link's offer cannot be answered now, in the active language (the page's); "" when it can."""
     if offer.status != Offer.Status.OPEN:
         if offer.status in (Offer.Status.ACCEPTED, Offer.Status.DECLINED, Offer.Status.COUNTERED):
-            return "This offer has already been answered. The link works once."
+            return gettext("This offer has already been answered. The link works once.")
         if offer.status == Offer.Status.WITHDRAWN:
-            return "This offer was withdrawn by the freelancer."
-        return "This offer has expired."
+            return gettext("This offer was withdrawn by the freelancer.")
+        return gettext("This offer has expired.")
     if offer.expires_at <= now:
-        return "This offer has expired."
+        return gettext("This offer has expired.")
     if offer.case.status != Case.Status.OPEN:
-        return "The dispute this offer was about has been closed, so the offer can no longer be answered."
+        return gettext("The dispute this offer was about has been closed, so the offer can no longer be answered.")
     return ""
 
 
@@ -260,12 +269,26 @@ def offer_answer_by_link(*, token: str, accept: bool, ip: str, shown_digest: str
     if not secrets.compare_digest(shown_digest or "", text_digest(text)):
         raise ValidationError(_("The offer changed since the page was opened. Read it again below."))
     status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
-    verdict = "accepted" if accept else "declined"
-    body = (
-        f"The client {verdict} the offer of {format_money(offer.amount, offer.currency)} on the page of the "
-        f"link Settle e-mailed to {offer.emailed_to}. Answered from {ip or 'an unknown address'}. "
-        f"The terms the page showed (SHA-256 {text_digest(text)}):\n\n{text}"
-    )
+    with on_the_record(offer.case.owner):
+        values = {"amount": format_money(offer.amount, offer.currency), "to": offer.emailed_to,
+                  "ip": ip or _("an unknown address"), "digest": text_digest(text)}  # fmt: skip
+        if accept:
+            said = (
+                _(
+                    "The client accepted the offer of %(amount)s on the page of the link Settle e-mailed to "
+                    "%(to)s. Answered from %(ip)s. The terms the page showed (SHA-256 %(digest)s):"
+                )
+                % values
+            )
+        else:
+            said = (
+                _(
+                    "The client declined the offer of %(amount)s on the page of the link Settle e-mailed to "
+                    "%(to)s. Answered from %(ip)s. The terms the page showed (SHA-256 %(digest)s):"
+                )
+                % values
+            )
+    body = f"{said}\n\n{text}"
     with transaction.atomic():
         # Single use: only one request moves the offer from open, and only while its case is open.
         if not _end(offer, status=status, author=offer.case.owner, body=body, now=now, answerable=True,
@@ -295,8 +318,12 @@ def offer_answer(*, offer: Offer, actor: User, accept: bool, now=None) -> Offer:
     now = now or timezone.now()
     if offer.side != Offer.Side.CLIENT:
         raise ValidationError(_("This is your own offer: the client answers it."))
-    verdict = "Accepted" if accept else "Declined"
-    body = f"{verdict} the client's offer of {format_money(offer.amount, offer.currency)}."
+    with on_the_record(offer.case.owner):
+        values = {"amount": format_money(offer.amount, offer.currency)}
+        if accept:
+            body = _("Accepted the client's offer of %(amount)s.") % values
+        else:
+            body = _("Declined the client's offer of %(amount)s.") % values
     status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
     if not _end(offer, status=status, author=actor, body=body, now=now, answerable=True):
         raise ValidationError(_("This offer is no longer open."))
@@ -310,7 +337,8 @@ def offer_withdraw(*, offer: Offer, actor: User, now=None) -> bool:
     now = now or timezone.now()
     if offer.side != Offer.Side.FREELANCER:
         raise ValidationError(_("Only your own offer can be withdrawn; answer the client's instead."))
-    body = f"Withdrew the offer of {format_money(offer.amount, offer.currency)}."
+    with on_the_record(offer.case.owner):
+        body = _("Withdrew the offer of %(amount)s.") % {"amount": format_money(offer.amount, offer.currency)}
     return _end(offer, status=Offer.Status.WITHDRAWN, author=actor, body=body, now=now)
 
 
@@ -319,7 +347,10 @@ def offers_expire(*, now: datetime.datetime) -> int:
     expired = 0
     due = Offer.objects.filter(status=Offer.Status.OPEN, expires_at__lte=now).select_related("case__owner", "entry")
     for offer in due.order_by("expires_at", "id")[:500]:
-        body = f"The offer of {format_money(offer.amount, offer.currency)} expired with no answer."
+        with on_the_record(offer.case.owner):
+            body = _("The offer of %(amount)s expired with no answer.") % {
+                "amount": format_money(offer.amount, offer.currency)
+            }
         # False when another run, or an answer, ended it meanwhile.
         expired += _end(offer, status=Offer.Status.EXPIRED, author=offer.case.owner, body=body, now=now)
     return expired

@@ -15,10 +15,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.formatting import format_money
+from disputes.languages import on_the_record
 from disputes.models import Case, Client, Milestone, Project, ScopeAgreement
 from disputes.rules import dates
 from disputes.services.common import apply_fields, changed_fields, ensure_owner, stored_for_update
@@ -205,7 +207,9 @@ def project_work_stop(
             raise ValidationError(_("Work on this project is already stopped until paid."))
         stored.work_stopped_at, stored.work_stopped_reason = now, reason
         stored.save(update_fields=["work_stopped_at", "work_stopped_reason", "updated_at"])
-        body = f"Work on “{stored.title}” stopped until paid." + (f" {reason}" if reason else "")
+        with on_the_record(stored.owner):
+            body = gettext("Work on “%(project)s” stopped until paid.") % {"project": stored.title}
+        body += f" {reason}" if reason else ""
         for case in Case.objects.filter(project=stored, status=Case.Status.OPEN).order_by("id"):
             entry_append(case=case, author=actor, kind="work_stopped", body=body, now=now)
     return stored
@@ -223,8 +227,15 @@ def project_work_resume(*, project: Project, actor: User, now: datetime.datetime
         stored.work_stopped_at, stored.work_stopped_reason = None, ""
         stored.save(update_fields=["work_stopped_at", "work_stopped_reason", "updated_at"])
         days = (now - stopped_at).days
-        since = "the same day" if days < 1 else f"{days} day{'s' if days != 1 else ''} after it stopped"
-        body = f"Work on “{stored.title}” resumed, {since}."
+        with on_the_record(stored.owner):
+            if days < 1:
+                body = gettext("Work on “%(project)s” resumed, the same day.") % {"project": stored.title}
+            else:
+                body = ngettext(
+                    "Work on “%(project)s” resumed, %(days)d day after it stopped.",
+                    "Work on “%(project)s” resumed, %(days)d days after it stopped.",
+                    days,
+                ) % {"project": stored.title, "days": days}
         for case in Case.objects.filter(project=stored, status=Case.Status.OPEN).order_by("id"):
             entry_append(case=case, author=actor, kind="work_resumed", body=body, now=now)
     return stored

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from disputes.formatting import format_money
-from disputes.languages import user_language
+from disputes.languages import on_the_record, user_language
 from disputes.models import Case, Review, ReviewAction, TimelineEntry
 from disputes.rules import ladder
 from disputes.services.notifications import notification_queue
@@ -120,9 +120,10 @@ def review_decide(
     now = timezone.now()
     with transaction.atomic():
         locked = _open_review(review)
-        label = ReviewAction.Recommendation(recommendation).label
-        if amount is not None:
-            label = f"{label}: {format_money(amount, locked.case.currency)}"
+        with on_the_record(locked.case.owner):
+            label = str(ReviewAction.Recommendation(recommendation).label)
+            if amount is not None:
+                label = f"{label}: {format_money(amount, locked.case.currency)}"
         entry = entry_append(
             case=locked.case,
             author=actor,

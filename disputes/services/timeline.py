@@ -32,10 +32,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes import signing, timestamps
+from disputes.languages import in_sentence, on_the_record
 from disputes.models import Case, ClientMail, Seal, TimelineEntry
 from disputes.queue import enqueue_after_commit
 from disputes.rules import chain, dates, ladder
@@ -151,6 +153,17 @@ def _after_append(entry: TimelineEntry, case: Case, *, sync_clock: bool = True) 
         letters_sync_payments(case=case)
 
 
+def _seal_said(sealed: TimelineEntry, case: Case, fingerprint: str, signature: str) -> str:
+    with on_the_record(case.owner):
+        return gettext(
+            "Record sealed on reaching %(stage)s: entries 1 to %(sequence)s, chain head %(head)s. Signed by this "
+            "Settle installation (Ed25519 key %(key)s); signature %(signature)s"
+        ) % {
+            "stage": in_sentence(Case.Stage(sealed.to_stage).label), "sequence": sealed.sequence,
+            "head": sealed.entry_sha256, "key": fingerprint[:16], "signature": signature,
+        }  # fmt: skip
+
+
 def _seal(sealed: TimelineEntry, case: Case) -> Seal | None:
     """Sign the chain head as it stands after `sealed`, and put the seal on the timeline.
 
@@ -172,9 +185,7 @@ def _seal(sealed: TimelineEntry, case: Case) -> Seal | None:
         case=case,
         author=sealed.author,
         kind=TimelineEntry.Kind.SEAL,
-        body=f"Record sealed on reaching {ladder.rung(sealed.to_stage).label.lower()}: entries 1 to "
-        f"{sealed.sequence}, chain head {sealed.entry_sha256}. Signed by this Settle installation "
-        f"(Ed25519 key {fingerprint[:16]}); signature {signature}",
+        body=_seal_said(sealed, case, fingerprint, signature),
         now=now,
     )
     seal = Seal.objects.create(

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from disputes.models import CalendarFeed, Deadline, DeadlineTemplate, Letter, Ticket
 from disputes.selectors_deadlines import board_items
 from disputes.selectors_nav import nav_counts
@@ -178,6 +179,21 @@ def test_the_feed_has_every_deadline_with_an_alarm_and_follows_changes(owner, pl
 
     deadline_met(deadline=deadline, actor=owner)
     assert _feed(client, token).walk("VEVENT") == []
+
+
+def test_the_feed_is_in_its_owners_language_whatever_the_calendar_app_asks_for(owner, platform_case, client):
+    User.objects.filter(pk=owner.pk).update(language="de")
+    owner.refresh_from_db()
+    token = feed_issue(user=owner)
+    _deadline(platform_case, 30, title="Belege senden", owed_by="body")
+    response = client.get(reverse("disputes:calendar_ics", args=[token]), HTTP_ACCEPT_LANGUAGE="en")
+    feed = icalendar.Calendar.from_ical(response.content)
+    [event] = feed.walk("VEVENT")
+    assert str(feed["x-wr-calname"]) == "Settle-Fristen"
+    assert str(event["summary"]) == "Plattform: Belege senden"
+    assert "Wer sie schuldet: Die Plattform oder Stelle" in str(event["description"])
+    [alarm] = event.walk("VALARM")
+    assert str(alarm["description"]) == "Fällig in 24 Stunden: Belege senden"
 
 
 def test_only_a_hash_of_the_feed_secret_is_kept(owner):
