@@ -393,10 +393,7 @@ def mail_bounced(*, mail: ClientMail, reason: str, at: datetime.datetime) -> Tim
                 "The mail server reported that the e-mail “%(subject)s” (%(message_id)s) to %(to)s "
                 "was not delivered: %(reason)s"
             ) % {"subject": mail.subject, "message_id": mail.message_id, "to": mail.to_email, "reason": reason}
+        owner = mail.case.owner
         return entry_append(
-            case=mail.case,
-            author=mail.case.owner,
-            kind=TimelineEntry.Kind.DELIVERY_FAILED,
-            body=said,
-            about=mail.entry,
+            case=mail.case, author=owner, kind=TimelineEntry.Kind.DELIVERY_FAILED, body=said, about=mail.entry
         )
