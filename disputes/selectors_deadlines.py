@@ -60,13 +60,11 @@ def _end_of(day: datetime.date, zone: str) -> datetime.datetime:
 def _sources(user, zone: str, limit: int) -> list:
     """One iterator of Items per kind, each in due order and at most `limit` long."""
     answers = Case.objects.filter(
-        owner=user, status=Case.Status.OPEN, archived_at__isnull=True, project__archived_at__isnull=True,
-        client__archived_at__isnull=True, response_due_at__isnull=False,
+        owner=user, status=Case.Status.OPEN, shelved=False, response_due_at__isnull=False,
     ).order_by("response_due_at", "id")  # fmt: skip
     # The others are read by their own owner index, their case joined by its key: a user's open
     # letters, proposals and deadlines are few, their open cases may be thousands.
-    listed = {"case__status": Case.Status.OPEN, "case__archived_at__isnull": True,
-              "case__project__archived_at__isnull": True, "case__client__archived_at__isnull": True}  # fmt: skip
+    listed = {"case__status": Case.Status.OPEN, "case__shelved": False}
     letters = Letter.objects.filter(
         owner=user, status=Letter.Status.FINAL, paid_at__isnull=True, superseded_at__isnull=True,
         deadline_at__isnull=False, **listed,
@@ -160,7 +158,7 @@ class BoardPage:
         return self.number - 1
 
 
-def deadline_counts_sql(user, now: datetime.datetime) -> tuple[list[str], list]:
+def deadline_counts_sql(user, now: datetime.datetime, cap: int | None = None) -> tuple[list[str], list]:
     """COUNT subqueries for the navigation bar's one query (selectors_nav.nav_counts): the user's
     letter, settlement, milestone and outside deadlines that have passed or fall due within
     rules.deadlines.DUE_SOON. Our own answer has its own counts. Written as SQL, like the clock
@@ -173,20 +171,17 @@ def deadline_counts_sql(user, now: datetime.datetime) -> tuple[list[str], list]:
     case, client, project = (m._meta.db_table for m in (Case, Client, Project))
     letter, proposal, milestone, outside = (m._meta.db_table for m in (Letter, SettlementProposal, Milestone, Deadline))
     # From the user's own rows (x.owner_id, each table's owner index), the case joined by its key.
-    listed = (
-        f"JOIN {case} c ON c.id = x.case_id JOIN {project} p ON p.id = c.project_id"
-        f" JOIN {client} k ON k.id = c.client_id"
-        " WHERE x.owner_id = %s AND c.status = 'open' AND c.archived_at IS NULL"
-        " AND p.archived_at IS NULL AND k.archived_at IS NULL"
-    )
+    listed = f"JOIN {case} c ON c.id = x.case_id WHERE x.owner_id = %s AND c.status = 'open' AND NOT c.shelved"
     parts = [
-        f"SELECT COUNT(*) FROM {letter} x {listed} AND x.status = 'final' AND x.paid_at IS NULL"  # noqa: S608
+        f"SELECT 1 FROM {letter} x {listed} AND x.status = 'final' AND x.paid_at IS NULL"  # noqa: S608
         " AND x.superseded_at IS NULL AND x.deadline_at <= %s",
-        f"SELECT COUNT(*) FROM {proposal} x {listed} AND x.status = 'proposed' AND x.deadline < %s",  # noqa: S608
-        f"SELECT COUNT(*) FROM {outside} x {listed} AND x.met_at IS NULL AND x.due_at <= %s",  # noqa: S608
-        f"SELECT COUNT(*) FROM {milestone} x JOIN {project} p ON p.id = x.project_id"  # noqa: S608
+        f"SELECT 1 FROM {proposal} x {listed} AND x.status = 'proposed' AND x.deadline < %s",  # noqa: S608
+        f"SELECT 1 FROM {outside} x {listed} AND x.met_at IS NULL AND x.due_at <= %s",  # noqa: S608
+        f"SELECT 1 FROM {milestone} x JOIN {project} p ON p.id = x.project_id"  # noqa: S608
         f" JOIN {client} k ON k.id = p.client_id WHERE p.owner_id = %s AND x.paid_on IS NULL"
         " AND x.due_date < %s AND p.archived_at IS NULL AND k.archived_at IS NULL",
     ]
     params = [user.pk, at(soon), user.pk, day(soon_day), user.pk, at(soon), user.pk, day(soon_day)]
-    return [" + ".join(f"({part})" for part in parts)], params
+    # Each kind read up to `cap` rows (`cap=None`: all of them, for the checks that compare with the board).
+    capped = [f"SELECT COUNT(*) FROM ({part}{f' LIMIT {int(cap)}' if cap else ''}) z" for part in parts]  # noqa: S608
+    return [" + ".join(f"({part})" for part in capped)], params

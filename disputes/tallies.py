@@ -7,7 +7,10 @@ and enters, in the same transaction:
   cases and the sum of their amounts in hundredths;
 - `OpenedTally` and `ClosedTally` (the reports): cases per UTC month of
   opening, with money disputed and recovered, and per UTC month of closing,
-  with the rung, status, outcome and root cause they ended on.
+  with the rung, status, outcome and root cause they ended on;
+- `Case.shelved`: whether the case, its project or its client is archived
+  (written on the case row; a project or client archived or restored
+  touches the cases under it).
 
 Installed by the migrations that made the tables and again after every
 `migrate` (SQLite drops a table's triggers when a migration rebuilds it).
@@ -178,21 +181,93 @@ def _report_rebuild(month: str) -> list[str]:
     ]
 
 
-# (the tables a set of triggers needs, its statements per database, its rebuild per database)
+# A case's `shelved` flag: archived itself, or with its project or its client (Case.ARCHIVED_THROUGH).
+# Worked out again whenever the case is written (whatever an old copy of the row says) and, for every
+# case under it, when a project or client is archived or restored.
+def _shelved(row: str) -> str:
+    return (
+        f"({row}.archived_at IS NOT NULL"  # noqa: S608 (names written here)
+        f" OR EXISTS (SELECT 1 FROM disputes_project p WHERE p.id = {row}.project_id AND p.archived_at IS NOT NULL)"
+        f" OR EXISTS (SELECT 1 FROM disputes_client k WHERE k.id = {row}.client_id AND k.archived_at IS NOT NULL))"
+    )
+
+
+_CASE_COLUMNS = "archived_at, project_id, client_id, shelved"
+SHELF_SQLITE = [
+    "CREATE TRIGGER IF NOT EXISTS settle_shelf_insert AFTER INSERT ON disputes_case "  # noqa: S608 (names written here)
+    f"BEGIN UPDATE disputes_case SET shelved = {_shelved('NEW')} WHERE id = NEW.id; END;",
+    # Not fired again by its own UPDATE: SQLite's triggers are not recursive unless asked.
+    f"CREATE TRIGGER IF NOT EXISTS settle_shelf_update AFTER UPDATE OF {_CASE_COLUMNS} ON disputes_case "  # noqa: S608
+    f"BEGIN UPDATE disputes_case SET shelved = {_shelved('NEW')} WHERE id = NEW.id; END;",
+    # Touching the cases' flag fires the trigger above for each of them.
+    "CREATE TRIGGER IF NOT EXISTS settle_shelf_project AFTER UPDATE OF archived_at ON disputes_project "
+    "WHEN OLD.archived_at IS NOT NEW.archived_at "
+    "BEGIN UPDATE disputes_case SET shelved = shelved WHERE project_id = NEW.id; END;",
+    "CREATE TRIGGER IF NOT EXISTS settle_shelf_client AFTER UPDATE OF archived_at ON disputes_client "
+    "WHEN OLD.archived_at IS NOT NEW.archived_at "
+    "BEGIN UPDATE disputes_case SET shelved = shelved WHERE client_id = NEW.id; END;",
+]
+SHELF_POSTGRESQL = [
+    f"""
+CREATE OR REPLACE FUNCTION settle_shelf_case() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.shelved := {_shelved("NEW")};
+  RETURN NEW;
+END $$;
+""",
+    f"CREATE OR REPLACE TRIGGER settle_shelf_case BEFORE INSERT OR UPDATE OF {_CASE_COLUMNS} ON disputes_case "
+    "FOR EACH ROW EXECUTE FUNCTION settle_shelf_case();",
+    """
+CREATE OR REPLACE FUNCTION settle_shelf_parent() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'disputes_project' THEN
+    UPDATE disputes_case SET shelved = shelved WHERE project_id = NEW.id;
+  ELSE
+    UPDATE disputes_case SET shelved = shelved WHERE client_id = NEW.id;
+  END IF;
+  RETURN NULL;
+END $$;
+""",
+    "CREATE OR REPLACE TRIGGER settle_shelf_project AFTER UPDATE OF archived_at ON disputes_project FOR EACH ROW "
+    "WHEN (OLD.archived_at IS DISTINCT FROM NEW.archived_at) EXECUTE FUNCTION settle_shelf_parent();",
+    "CREATE OR REPLACE TRIGGER settle_shelf_client AFTER UPDATE OF archived_at ON disputes_client FOR EACH ROW "
+    "WHEN (OLD.archived_at IS DISTINCT FROM NEW.archived_at) EXECUTE FUNCTION settle_shelf_parent();",
+]
+SHELF_REBUILD = [f"UPDATE disputes_case SET shelved = {_shelved('disputes_case')}"]  # noqa: S608 (names written here)
+
+
+# (the tables, or "table.column"s, a set of triggers needs (the older migrations install the sets
+# whose tables they find), its statements per database, its rebuild per database)
 TALLIES = [
     ({"disputes_case", "disputes_casetally"}, {"sqlite": SQLITE, "postgresql": POSTGRESQL},
      {"sqlite": REBUILD, "postgresql": REBUILD}),
     ({"disputes_case", "disputes_openedtally", "disputes_closedtally"},
      {"sqlite": REPORT_SQLITE, "postgresql": REPORT_POSTGRESQL},
      {"sqlite": _report_rebuild(_SQLITE_MONTH), "postgresql": _report_rebuild(_PG_MONTH)}),
+    ({"disputes_case.shelved", "disputes_project", "disputes_client"},
+     {"sqlite": SHELF_SQLITE, "postgresql": SHELF_POSTGRESQL},
+     {"sqlite": SHELF_REBUILD, "postgresql": SHELF_REBUILD}),
 ]  # fmt: skip
+
+
+def _present(connection, needs: set[str], tables: set[str]) -> bool:
+    for need in needs:
+        table, _, column = need.partition(".")
+        if table not in tables:
+            return False
+        if column:
+            with connection.cursor() as cursor:
+                columns = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+            if column not in columns:
+                return False
+    return True
 
 
 def tally_install(connection=default_connection) -> None:
     tables = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
         for needs, triggers, _ in TALLIES:
-            if needs <= tables:
+            if _present(connection, needs, tables):
                 for statement in triggers.get(connection.vendor, []):
                     cursor.execute(statement)
 
@@ -202,6 +277,6 @@ def tally_rebuild(connection=default_connection) -> None:
     tables = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
         for needs, _, rebuild in TALLIES:
-            if needs <= tables:
+            if _present(connection, needs, tables):
                 for statement in rebuild.get(connection.vendor, []):
                     cursor.execute(statement)

@@ -19,6 +19,13 @@ class CaseQuerySet(OwnedQuerySet):
     def open(self):
         return self.filter(status=Case.Status.OPEN)
 
+    # Archived: the case, its project or its client (ARCHIVED_THROUGH), as the `shelved` column keeps it.
+    def listed(self):
+        return self.filter(shelved=False)
+
+    def archived(self):
+        return self.filter(shelved=True)
+
     def stage_counts(self, cap: int) -> dict[str, int] | None:
         """How many of these cases are on each rung, or None when there are more than `cap`: the
         database counts at most `cap + 1` rows and returns one row per rung, whatever the total."""
@@ -116,6 +123,10 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Archived, never deleted: hidden from the lists, kept with everything it holds.
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    # Whether the case, its project or its client is archived (ARCHIVED_THROUGH), kept by database
+    # triggers on all three tables (disputes.tallies): the lists read this one column through an index
+    # instead of joining the project and the client of every case to test theirs.
+    shelved = models.BooleanField(_("archived with its client or project"), default=False, editable=False)
     # The due time of the oldest unanswered concern, kept by services.clock.
     response_due_at = models.DateTimeField(_("response due at"), null=True, blank=True)
     # The timeline's hash chain (see rules.chain): how many entries, and the last link. Kept by entry_append.
@@ -138,7 +149,8 @@ class Case(models.Model):
             models.Index(fields=["owner", "client"]),
             models.Index(fields=["owner", "kind"]),
             models.Index(fields=["owner", "-last_entry_at"], name="case_owner_last_entry"),
-            models.Index(fields=["owner", "archived_at"], name="case_owner_archived"),
+            # The lists' test (shelved or not) and the case list's counts per rung, from the index alone.
+            models.Index(fields=["owner", "shelved", "stage"], name="case_owner_shelf"),
             # Reports and the lessons page: closed cases by when they closed.
             models.Index(fields=["owner", "closed_at"], condition=Q(closed_at__isnull=False), name="case_owner_closed"),
         ]

@@ -114,3 +114,45 @@ def test_the_archived_count_is_the_archived_filter_each_way_once(owner, owner_cl
         owner_client, "case_list"
     )
     assert listed.pk not in Case.objects.archived().values_list("pk", flat=True)
+
+
+def test_the_shelved_flag_follows_every_way_a_case_is_archived(owner, closed_case):
+    """`Case.shelved` (what the lists read) always says what the joins say: the case, its project or
+    its client archived, whichever write changed it, an old copy of the case saved over it included."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    def by_joins() -> set[int]:
+        archived = Q(archived_at__isnull=False) | Q(project__archived_at__isnull=False)
+        return set(Case.objects.filter(archived | Q(client__archived_at__isnull=False)).values_list("pk", flat=True))
+
+    def shelved() -> set[int]:
+        return set(Case.objects.filter(shelved=True).values_list("pk", flat=True))
+
+    sibling = CaseFactory(project=closed_case.project, client=closed_case.client, owner=owner)
+    other_project = ProjectFactory(owner=owner, client=closed_case.client)
+    elsewhere = CaseFactory(project=other_project, client=closed_case.client, owner=owner)
+    Case.objects.filter(pk__in=[sibling.pk, elsewhere.pk]).update(status="resolved")
+    assert shelved() == by_joins() == set()
+
+    stale = Case.objects.get(pk=closed_case.pk)  # read before its client is archived
+    archive(record=closed_case.client, actor=owner)
+    assert shelved() == by_joins() == {closed_case.pk, sibling.pk, elsewhere.pk}
+    stale.title = "Saved from an old copy"
+    stale.save()  # writes shelved=False from the copy: the database works it out again
+    assert shelved() == by_joins() == {closed_case.pk, sibling.pk, elsewhere.pk}
+
+    restore(record=Client.objects.get(pk=closed_case.client_id), actor=owner)
+    assert shelved() == by_joins() == set()
+    Project.objects.filter(pk=other_project.pk).update(archived_at=timezone.now())
+    assert shelved() == by_joins() == {elsewhere.pk}
+    newcomer = CaseFactory(project=other_project, client=closed_case.client, owner=owner)
+    assert shelved() == by_joins() == {elsewhere.pk, newcomer.pk}
+    Case.objects.filter(pk=newcomer.pk).update(project=closed_case.project)  # moved to a listed project
+    assert shelved() == by_joins() == {elsewhere.pk}
+    archive(record=Case.objects.get(pk=closed_case.pk), actor=owner)
+    Project.objects.filter(pk=other_project.pk).update(archived_at=None)
+    assert shelved() == by_joins() == {closed_case.pk}
+    Case.objects.filter(pk=closed_case.pk).update(shelved=False)  # a direct write cannot unshelve it either
+    assert shelved() == by_joins() == {closed_case.pk}
+    assert list(Case.objects.for_owner(owner).archived()) == [Case.objects.get(pk=closed_case.pk)]

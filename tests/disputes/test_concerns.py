@@ -212,3 +212,31 @@ def test_clock_filters_and_counts_agree(owner_client, owner):
         html = owner_client.get(reverse("disputes:dashboard")).content.decode()
     assert 'data-testid="overdue-count">1<' in html and 'data-testid="due-soon-count">1<' in html
     assert "1 overdue" in html and "1 due soon" in html  # the navigation bar
+
+
+def test_the_navigation_counts_stop_at_99_and_say_so(owner_client, owner):
+    from disputes.models import Case as CaseModel
+    from disputes.selectors_nav import NAV_CAP, nav_counts
+    from tests.factories import CaseFactory
+
+    now = T0 + dt.timedelta(days=10)
+    case = CaseFactory(project__client__owner=owner, response_due_at=now - dt.timedelta(hours=1))
+    window = dt.timedelta(hours=4)
+    late = [now - dt.timedelta(minutes=i + 1) for i in range(NAV_CAP)]
+    CaseModel.objects.bulk_create(
+        CaseModel(owner=owner, project=case.project, client=case.client, title=f"Late {i}", kind="billing",
+                  opened_at=now, stage_changed_at=now, response_due_at=due)
+        for i, due in enumerate(late)
+    )  # fmt: skip
+    assert CaseModel.objects.for_owner(owner).answer_overdue(now).count() == NAV_CAP + 1
+    counts = nav_counts(owner, now, window)
+    assert counts["overdue"] == NAV_CAP + 1 and str(counts["overdue"]) == "99+"
+    CaseModel.objects.filter(title="Late 0").update(response_due_at=None)
+    counts = nav_counts(owner, now, window)
+    assert counts["overdue"] == NAV_CAP and str(counts["overdue"]) == "99"  # exact up to the cap
+    CaseModel.objects.filter(title="Late 0").update(response_due_at=now - dt.timedelta(hours=2))
+    CaseModel.objects.filter(title="Late 1").update(response_due_at=now - dt.timedelta(hours=3))
+    assert nav_counts(owner, now, window)["overdue"] == NAV_CAP + 1  # read no further than the cap
+    with time_machine.travel(now, tick=False):
+        html = owner_client.get(reverse("disputes:case_list")).content.decode()
+    assert "99+ overdue" in html
