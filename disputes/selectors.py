@@ -335,12 +335,12 @@ def milestone_history(project: Project, *, limit: int = HISTORY_LIMIT) -> list[F
 def archived_case_count(user, cap: int) -> int:
     """How many of the user's cases are archived (`CaseQuerySet.archived()`: the case itself, its
     client or its project, as `Case.shelved` keeps it), counting at most `cap + 1` through the
-    (owner, shelved, stage) index. Written as SQL: through the ORM the statement cost more to build
+    partial index of shelved cases. Written as SQL: through the ORM the statement cost more to build
     than to run, on every view of the list. tests/disputes/test_archive.py holds it to `archived()`."""
     sql = (
         f"SELECT COUNT(*) FROM (SELECT 1 FROM {Case._meta.db_table} WHERE owner_id = %s AND shelved"  # noqa: S608
         f" LIMIT {int(cap) + 1}) archived"
-    )
+    )  # "shelved" as the ORM writes it and the partial index's condition says it, so SQLite uses that index
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk])
         return cursor.fetchone()[0]

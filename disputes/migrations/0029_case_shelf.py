@@ -43,7 +43,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(fields=['owner', 'shelved', 'stage'], name='case_owner_shelf'),
+            index=models.Index(condition=models.Q(('shelved', False)), fields=['owner', '-opened_at', 'stage', 'shelved'], name='case_owner_listed'),
+        ),
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(condition=models.Q(('shelved', True)), fields=['owner', '-opened_at'], name='case_owner_shelved'),
         ),
         migrations.RunPython(install_and_backfill, uninstall),
     ]

@@ -69,3 +69,24 @@ def test_letters_and_proposals_carry_their_cases_owner(owner):
     )  # fmt: skip
     assert Letter.objects.get(pk=letter.pk).owner == owner
     assert SettlementProposal.objects.get(pk=proposal.pk).owner == owner
+
+
+def test_the_case_list_reads_listed_and_archived_cases_by_their_partial_indexes(owner):
+    """The rungs' counts come from the listed cases' index alone (no project or client joined to
+    test whether they are archived), and the archive from its own index, newest first."""
+    from disputes.models import Case
+
+    for _ in range(3):
+        CaseFactory(project__client__owner=owner)
+    Case.objects.filter(pk=CaseFactory(project__client__owner=owner).pk).update(archived_at=timezone.now())
+    mine = Case.objects.for_owner(owner)
+    counts = mine.listed().order_by().values("stage")[:1001].query.sql_with_params()
+    archive = mine.archived().order_by("-opened_at", "-id").values("pk")[:26].query.sql_with_params()
+    for sql, _ in (counts, archive):
+        assert "shelved" in sql and "disputes_project" not in sql and "disputes_client" not in sql, sql
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner's statistics, as the nightly job keeps them
+    assert "COVERING INDEX case_owner_listed" in _plan(*counts), _plan(*counts)
+    assert "INDEX case_owner_shelved" in _plan(*archive), _plan(*archive)
