@@ -103,6 +103,18 @@ def test_a_german_freelancer_walks_from_sign_up_to_a_german_letter(live_server, 
     letter = Letter.objects.get()
     assert letter.language == "de" and Client.objects.get().language == "de"
 
+    # What Settle writes on the timeline is German too, and stays as written.
+    case = Case.objects.get()
+    page.goto(base + reverse("disputes:project_detail", args=[case.project_id]))
+    page.fill("#work-stop-reason", "Rechnung seit Mai offen")
+    page.get_by_test_id("work-stop").click()
+    expect(page.get_by_test_id("work-stopped")).to_contain_text("Arbeit bis zur Zahlung eingestellt")
+    page.goto(f"{base}{case.get_absolute_url()}")
+    expect(page.locator("#timeline")).to_contain_text(
+        "Arbeit an „Logo und Schilder“ bis zur Zahlung eingestellt. Rechnung seit Mai offen"
+    )
+    shot("de-07-timeline")
+
     # Switching the profile to English changes the pages, not the client's letter.
     page.goto(base + reverse("disputes:profile"))
     expect(page.locator("h1")).to_have_text("Ihr Profil")
