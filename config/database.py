@@ -1,8 +1,11 @@
 """The default database, from DATABASE_URL: SQLite in the var folder unless a URL names another."""
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_str
+
+PLAN_CACHE_MODES = ("force_generic_plan", "auto", "force_custom_plan")
 
 
 def default_database(var_dir) -> dict:
@@ -25,4 +28,13 @@ def default_database(var_dir) -> dict:
         # plan and 0.6 ms to run. Turn it off (DATABASE_PREPARED_STATEMENTS=0) behind a pooler that
         # cannot keep prepared statements, such as PgBouncer in transaction mode before 1.21.
         database.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
+        # A prepared statement is planned once and then reused: PostgreSQL's own choice ("auto") kept
+        # planning Settle's short, owner-scoped statements anew on each run (a custom plan per value),
+        # which took longer than running them. Generic plans cut the database's time per page by about
+        # a third (2,000-20,000 cases); DATABASE_PLAN_CACHE_MODE=auto gives the choice back to PostgreSQL.
+        mode = env_str("DATABASE_PLAN_CACHE_MODE", "force_generic_plan")
+        if mode not in PLAN_CACHE_MODES:
+            raise ImproperlyConfigured(f"DATABASE_PLAN_CACHE_MODE must be one of {', '.join(PLAN_CACHE_MODES)}.")
+        if mode != "auto":
+            database["OPTIONS"]["options"] = f"-c plan_cache_mode={mode}"
     return database

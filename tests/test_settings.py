@@ -120,6 +120,39 @@ def test_postgresql_prepares_statements_unless_turned_off(monkeypatch, tmp_path,
     )
 
 
+@pytest.mark.parametrize(
+    ("setting", "options"),
+    [
+        (None, "-c plan_cache_mode=force_generic_plan"),
+        ("auto", None),
+        ("force_custom_plan", "-c plan_cache_mode=force_custom_plan"),
+    ],
+)
+def test_prepared_statements_keep_generic_plans_unless_told(monkeypatch, tmp_path, setting, options):
+    from config.database import default_database
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://settle:secret@db.internal:5432/settle")
+    monkeypatch.delenv("DATABASE_PREPARED_STATEMENTS", raising=False)
+    if setting is None:
+        monkeypatch.delenv("DATABASE_PLAN_CACHE_MODE", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_PLAN_CACHE_MODE", setting)
+    assert default_database(tmp_path)["OPTIONS"].get("options") == options
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "0")  # nothing prepared, nothing to plan once
+    assert "options" not in default_database(tmp_path).get("OPTIONS", {})
+
+
+def test_a_mistyped_plan_cache_mode_is_refused(monkeypatch, tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.database import default_database
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://settle:secret@db.internal:5432/settle")
+    monkeypatch.setenv("DATABASE_PLAN_CACHE_MODE", "generic")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_PLAN_CACHE_MODE"):
+        default_database(tmp_path)
+
+
 def test_sqlite_keeps_its_pragmas_and_takes_no_postgresql_options(monkeypatch, tmp_path):
     from config.database import default_database
 
