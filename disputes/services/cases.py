@@ -155,6 +155,10 @@ def case_move(
         },
     )
     with transaction.atomic():
+        # An archived case is finished business: it comes back to the lists before it can reopen,
+        # so no open case hides in the archive.
+        if move == ladder.REOPEN and Case.objects.filter(pk=case.pk, shelved=True).exists():
+            raise MoveRefused(_("This case is archived (itself, or with its project or client). Restore it first."))
         # The guard against a concurrent move: only a row still in the state
         # the user saw is changed. A lost race updates nothing and writes no entry.
         won = Case.objects.filter(pk=case.pk, stage=seen.stage, status=seen.status).update(**changes)

@@ -156,3 +156,19 @@ def test_the_shelved_flag_follows_every_way_a_case_is_archived(owner, closed_cas
     Case.objects.filter(pk=closed_case.pk).update(shelved=False)  # a direct write cannot unshelve it either
     assert shelved() == by_joins() == {closed_case.pk}
     assert list(Case.objects.for_owner(owner).archived()) == [Case.objects.get(pk=closed_case.pk)]
+
+
+def test_an_archived_case_is_restored_before_it_reopens(owner, closed_case):
+    from disputes.services.cases import MoveRefused
+
+    archive(record=closed_case, actor=owner)
+    with pytest.raises(MoveRefused, match="archived"):
+        case_move(case=closed_case, actor=owner, move="reopen", reason="They wrote again")
+    assert Case.objects.get(pk=closed_case.pk).status == "resolved"
+    restore(record=closed_case, actor=owner)
+    project = Project.objects.get(pk=closed_case.project_id)
+    archive(record=project, actor=owner)  # archived with its project: the same
+    with pytest.raises(MoveRefused, match="archived"):
+        case_move(case=closed_case, actor=owner, move="reopen", reason="They wrote again")
+    restore(record=project, actor=owner)
+    assert case_move(case=closed_case, actor=owner, move="reopen", reason="They wrote again").status == "open"
