@@ -146,7 +146,13 @@ class Case(models.Model):
             models.Index(fields=["owner", "response_due_at"], name="case_owner_response_due"),
             models.Index(fields=["owner", "status", "stage"]),
             models.Index(fields=["owner", "-opened_at"]),
-            models.Index(fields=["owner", "client"]),
+            # A client's listed cases, by kind and rung, newest first: the case list filtered by client
+            # reads its counts and its page from this index alone, however many cases the client has.
+            models.Index(
+                fields=["owner", "client", "kind", "stage", "-opened_at", "shelved"],
+                condition=Q(shelved=False),
+                name="case_owner_client_listed",
+            ),
             models.Index(fields=["owner", "kind"]),
             models.Index(fields=["owner", "-last_entry_at"], name="case_owner_last_entry"),
             # The case list, newest first, and its counts per rung from the index alone (SQLite counts
