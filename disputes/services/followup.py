@@ -38,7 +38,7 @@ def feedback_reminder_set(*, case: Case, actor: User, now: datetime.datetime | N
             "days": lessons.FEEDBACK_AFTER_DAYS,
             "url": f"{settings.SITE_URL}{stored.get_absolute_url()}",
         },
-        subject="Settle: ask your client for feedback",
+        subject=_("Settle: ask your client for feedback"),
         now=now,
         send_at=send_at,
     )

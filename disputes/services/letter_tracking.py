@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from disputes.formatting import format_money
 from disputes.models import Case, Letter, TimelineEntry
@@ -90,7 +91,7 @@ def letters_flag_due(*, now: datetime.datetime) -> LettersStep:
                     "amount": format_money(letter.amount_owed, letter.currency),
                     "url": f"{settings.SITE_URL}{case.get_absolute_url()}",
                 },
-                subject="Settle: a letter's deadline passed without payment",
+                subject=_("Settle: a letter's deadline passed without payment"),
                 now=now,
             )
             flagged += 1

@@ -223,7 +223,7 @@ def _hold(case, raw, parsed, key, source, now) -> Filed:
                     "row": row,
                     "url": f"{settings.SITE_URL}{case.get_absolute_url()}#mail",
                 },
-                subject="Settle: a message for one of your cases is waiting for you",
+                subject=_("Settle: a message for one of your cases is waiting for you"),
                 now=now,
                 send_after_commit=True,
             )

@@ -70,7 +70,7 @@ def mediator_invite(*, case: Case, owner: User, email: str) -> tuple[MediatorInv
                 "owner": owner,
                 "url": f"{settings.SITE_URL}{reverse('disputes:mediation_invitation', args=[token])}",
             },
-            subject="You are invited to mediate a dispute on Settle",
+            subject=_("You are invited to mediate a dispute on Settle"),
             now=now,
             send_after_commit=True,
         )
@@ -227,7 +227,7 @@ def settlement_propose(
             user=case.owner,
             template="disputes/email/settlement_proposal",
             context={"proposal": proposal, "case": case, "url": f"{settings.SITE_URL}{case.get_absolute_url()}"},
-            subject="A mediator proposed a settlement on your case",
+            subject=_("A mediator proposed a settlement on your case"),
             now=now,
             send_after_commit=True,
         )

@@ -304,7 +304,7 @@ def offer_answer_by_link(*, token: str, accept: bool, ip: str, shown_digest: str
                 "accepted": accept,
                 "url": f"{settings.SITE_URL}{offer.case.get_absolute_url()}#offers",
             },
-            subject="Your client answered your offer",
+            subject=_("Your client answered your offer"),
             now=now,
             send_after_commit=True,
         )

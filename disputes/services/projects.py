@@ -184,7 +184,7 @@ def milestones_flag_overdue(*, now: datetime.datetime) -> int:
                     "amount": format_money(milestone.amount, project.currency),
                     "url": f"{settings.SITE_URL}{target.get_absolute_url()}",
                 },
-                subject="Settle: a payment is past its due date",
+                subject=_("Settle: a payment is past its due date"),
                 now=now,
             )
             flagged += 1

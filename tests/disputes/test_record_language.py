@@ -102,3 +102,14 @@ def test_an_english_owners_record_stays_english_when_the_request_is_german(owner
                                                              "amount_in_dispute": Decimal("100")})  # fmt: skip
         project_work_stop(project=project, actor=owner, reason="")
     assert _bodies(case) == ["Case opened.", f"Work on “{project.title}” stopped until paid."]
+
+
+def test_the_sweeps_e_mails_to_a_german_owner_have_german_subjects(german_owner, german_case):
+    from disputes.models import Notification
+    from disputes.services.projects import milestones_flag_overdue
+    from tests.factories import MilestoneFactory
+
+    MilestoneFactory(project=german_case.project, due_date=timezone.localdate() - dt.timedelta(days=3))
+    translation.deactivate_all()  # the sweep runs with no language at all
+    assert milestones_flag_overdue(now=timezone.now()) == 1
+    assert Notification.objects.get(user=german_owner).subject == "Settle: Eine Zahlung ist überfällig"
