@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -198,7 +199,7 @@ def settlement_propose(
         raise ValidationError(errors)
     now = timezone.now()
     with on_the_record(case.owner):
-        said = _("Proposed settlement: %(amount)s, by %(deadline)s.") % {
+        said = gettext("Proposed settlement: %(amount)s, by %(deadline)s.") % {
             "amount": format_money(amount, case.currency),
             "deadline": record_date(deadline),
         }
@@ -248,9 +249,9 @@ def settlement_answer(*, proposal: SettlementProposal, owner: User, accept: bool
         with on_the_record(proposal.case.owner):
             values = {"amount": format_money(proposal.amount, proposal.currency)}
             if accept:
-                body = _("Accepted the proposed settlement of %(amount)s.") % values
+                body = gettext("Accepted the proposed settlement of %(amount)s.") % values
             else:
-                body = _("Rejected the proposed settlement of %(amount)s.") % values
+                body = gettext("Rejected the proposed settlement of %(amount)s.") % values
         if note.strip():
             body += f"\n\n{note.strip()}"
         entry_append(

@@ -217,11 +217,13 @@ def _offer_said(side: str, amount, currency: str, counter_to: Offer | None, *, u
     if counter_to is not None:
         values["countered"] = format_money(counter_to.amount, counter_to.currency)
         if side == Offer.Side.FREELANCER:
-            return _("Your offer (a counter-offer to %(countered)s): %(amount)s, open until %(until)s.") % values
-        return _("The client's offer (a counter-offer to %(countered)s): %(amount)s, open until %(until)s.") % values
+            return gettext("Your offer (a counter-offer to %(countered)s): %(amount)s, open until %(until)s.") % values
+        return (
+            gettext("The client's offer (a counter-offer to %(countered)s): %(amount)s, open until %(until)s.") % values
+        )
     if side == Offer.Side.FREELANCER:
-        return _("Your offer: %(amount)s, open until %(until)s.") % values
-    return _("The client's offer: %(amount)s, open until %(until)s.") % values
+        return gettext("Your offer: %(amount)s, open until %(until)s.") % values
+    return gettext("The client's offer: %(amount)s, open until %(until)s.") % values
 
 
 def link_refusal(offer: Offer, now: datetime.datetime) -> str:
@@ -271,7 +273,7 @@ def offer_answer_by_link(*, token: str, accept: bool, ip: str, shown_digest: str
     status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
     with on_the_record(offer.case.owner):
         values = {"amount": format_money(offer.amount, offer.currency), "to": offer.emailed_to,
-                  "ip": ip or _("an unknown address"), "digest": text_digest(text)}  # fmt: skip
+                  "ip": ip or gettext("an unknown address"), "digest": text_digest(text)}  # fmt: skip
         if accept:
             said = (
                 _(
@@ -321,9 +323,9 @@ def offer_answer(*, offer: Offer, actor: User, accept: bool, now=None) -> Offer:
     with on_the_record(offer.case.owner):
         values = {"amount": format_money(offer.amount, offer.currency)}
         if accept:
-            body = _("Accepted the client's offer of %(amount)s.") % values
+            body = gettext("Accepted the client's offer of %(amount)s.") % values
         else:
-            body = _("Declined the client's offer of %(amount)s.") % values
+            body = gettext("Declined the client's offer of %(amount)s.") % values
     status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
     if not _end(offer, status=status, author=actor, body=body, now=now, answerable=True):
         raise ValidationError(_("This offer is no longer open."))
@@ -338,7 +340,7 @@ def offer_withdraw(*, offer: Offer, actor: User, now=None) -> bool:
     if offer.side != Offer.Side.FREELANCER:
         raise ValidationError(_("Only your own offer can be withdrawn; answer the client's instead."))
     with on_the_record(offer.case.owner):
-        body = _("Withdrew the offer of %(amount)s.") % {"amount": format_money(offer.amount, offer.currency)}
+        body = gettext("Withdrew the offer of %(amount)s.") % {"amount": format_money(offer.amount, offer.currency)}
     return _end(offer, status=Offer.Status.WITHDRAWN, author=actor, body=body, now=now)
 
 
@@ -348,7 +350,7 @@ def offers_expire(*, now: datetime.datetime) -> int:
     due = Offer.objects.filter(status=Offer.Status.OPEN, expires_at__lte=now).select_related("case__owner", "entry")
     for offer in due.order_by("expires_at", "id")[:500]:
         with on_the_record(offer.case.owner):
-            body = _("The offer of %(amount)s expired with no answer.") % {
+            body = gettext("The offer of %(amount)s expired with no answer.") % {
                 "amount": format_money(offer.amount, offer.currency)
             }
         # False when another run, or an answer, ended it meanwhile.
