@@ -388,12 +388,12 @@ def mail_bounced(*, mail: ClientMail, reason: str, at: datetime.datetime) -> Tim
         )
         if not won or not mail.entry_id:
             return None
-        with on_the_record(mail.case.owner):
+        owner = mail.case.owner
+        with on_the_record(owner):
             said = gettext(
                 "The mail server reported that the e-mail “%(subject)s” (%(message_id)s) to %(to)s "
                 "was not delivered: %(reason)s"
             ) % {"subject": mail.subject, "message_id": mail.message_id, "to": mail.to_email, "reason": reason}
-        owner = mail.case.owner
         return entry_append(
             case=mail.case, author=owner, kind=TimelineEntry.Kind.DELIVERY_FAILED, body=said, about=mail.entry
         )
